@@ -1,0 +1,1 @@
+//! JSON endpoints for the history (wired once accounts provide API authentication).

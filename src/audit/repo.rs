@@ -1,0 +1,145 @@
+//! The only place that touches the audit tables.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::model::AuditEventRow;
+use crate::schema::{audit_chain_head, audit_events};
+
+/// The chain head, locked until the end of the caller's transaction.
+pub fn lock_head(conn: &mut PgConnection) -> QueryResult<(i64, String)> {
+    audit_chain_head::table
+        .select((audit_chain_head::seq, audit_chain_head::hash))
+        .for_update()
+        .first(conn)
+}
+
+/// The chain head as of the caller's snapshot, unlocked.
+pub fn head(conn: &mut PgConnection) -> QueryResult<(i64, String)> {
+    audit_chain_head::table
+        .select((audit_chain_head::seq, audit_chain_head::hash))
+        .first(conn)
+}
+
+pub fn insert(conn: &mut PgConnection, rows: &[AuditEventRow]) -> QueryResult<usize> {
+    diesel::insert_into(audit_events::table)
+        .values(rows)
+        .execute(conn)
+}
+
+pub fn advance_head(conn: &mut PgConnection, seq: i64, hash: &str) -> QueryResult<usize> {
+    diesel::update(audit_chain_head::table)
+        .set((
+            audit_chain_head::seq.eq(seq),
+            audit_chain_head::hash.eq(hash),
+        ))
+        .execute(conn)
+}
+
+/// Up to `limit` events after `after_seq`, in order.
+pub fn batch_after(
+    conn: &mut PgConnection,
+    after_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuditEventRow>> {
+    audit_events::table
+        .filter(audit_events::seq.gt(after_seq))
+        .order(audit_events::seq.asc())
+        .limit(limit)
+        .select(AuditEventRow::as_select())
+        .load(conn)
+}
+
+pub fn for_claim(conn: &mut PgConnection, claim_id: i64) -> QueryResult<Vec<AuditEventRow>> {
+    audit_events::table
+        .filter(audit_events::claim_id.eq(claim_id))
+        .order(audit_events::seq.asc())
+        .select(AuditEventRow::as_select())
+        .load(conn)
+}
+
+/// Filters for reading the history; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub actor_user_id: Option<i64>,
+    pub action: Option<String>,
+    pub claim_id: Option<i64>,
+    pub article_id: Option<i64>,
+    /// Only events whose claim has this assignee now.
+    pub claim_assignee_id: Option<i64>,
+    /// Only events whose claim has this status now.
+    pub claim_status: Option<String>,
+    /// Events after this seq (ascending pages) or before it (descending pages).
+    pub cursor: Option<i64>,
+    pub descending: bool,
+    /// Only events up to this seq (a report's snapshot).
+    pub max_seq: Option<i64>,
+}
+
+pub fn page(
+    conn: &mut PgConnection,
+    filter: &EventFilter,
+    limit: i64,
+) -> QueryResult<Vec<AuditEventRow>> {
+    use crate::schema::claims;
+    let mut query = audit_events::table
+        .select(AuditEventRow::as_select())
+        .into_boxed();
+    if let Some(from) = filter.from {
+        query = query.filter(audit_events::occurred_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(audit_events::occurred_at.lt(to));
+    }
+    if let Some(actor) = filter.actor_user_id {
+        query = query.filter(audit_events::actor_user_id.eq(actor));
+    }
+    if let Some(action) = &filter.action {
+        query = query.filter(audit_events::action.eq(action.clone()));
+    }
+    if let Some(claim) = filter.claim_id {
+        query = query.filter(audit_events::claim_id.eq(claim));
+    }
+    if let Some(article) = filter.article_id {
+        query = query.filter(audit_events::article_id.eq(article));
+    }
+    if let Some(assignee) = filter.claim_assignee_id {
+        query = query.filter(
+            audit_events::claim_id.eq_any(
+                claims::table
+                    .filter(claims::assignee_id.eq(assignee))
+                    .select(claims::id.nullable()),
+            ),
+        );
+    }
+    if let Some(status) = &filter.claim_status {
+        query = query.filter(
+            audit_events::claim_id.eq_any(
+                claims::table
+                    .filter(claims::status.eq(status.clone()))
+                    .select(claims::id.nullable()),
+            ),
+        );
+    }
+    if let Some(max) = filter.max_seq {
+        query = query.filter(audit_events::seq.le(max));
+    }
+    if filter.descending {
+        if let Some(cursor) = filter.cursor {
+            query = query.filter(audit_events::seq.lt(cursor));
+        }
+        query = query.order(audit_events::seq.desc());
+    } else {
+        if let Some(cursor) = filter.cursor {
+            query = query.filter(audit_events::seq.gt(cursor));
+        }
+        query = query.order(audit_events::seq.asc());
+    }
+    query.limit(limit).load(conn)
+}
+
+pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
+    audit_events::table.count().get_result(conn)
+}

@@ -1,0 +1,51 @@
+//! The command line of the one `claimtracker` binary.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "claimtracker",
+    version,
+    about = "A fact-claim tracker with a source-verification workflow"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web app and API (applies pending migrations first).
+    Serve {
+        /// Address to listen on (overrides BIND).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Fill an empty database with demo users, articles and claims in every state.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Extract candidate claims from an article, without a database: JSON lines on stdout.
+    Extract {
+        /// A .txt or .html file, or - for standard input.
+        file: Option<PathBuf>,
+        /// Treat each input line as one sentence; print one JSON line per input line.
+        #[arg(long)]
+        sentences: bool,
+        /// Treat the input as HTML (default: by file extension, or by a leading '<').
+        #[arg(long)]
+        html: bool,
+    },
+    /// Report the extractor's quality on the labelled datasets and the annotated fixture.
+    Eval {
+        #[arg(long)]
+        checkworthiness: Option<PathBuf>,
+        #[arg(long)]
+        attribution: Option<PathBuf>,
+        #[arg(long)]
+        fixture: Option<PathBuf>,
+    },
+}

@@ -1,0 +1,354 @@
+//! The connection pool, embedded migrations, and finding a PostgreSQL to talk to: the configured
+//! one, one on localhost, or a private cluster started under a data directory.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+pub type PooledConn = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// Name of the database the app creates on a local server or private cluster.
+pub const DEFAULT_DATABASE: &str = "claimtracker";
+
+pub fn build_pool(url: &str, size: u32) -> anyhow::Result<PgPool> {
+    Pool::builder()
+        .max_size(size)
+        .connection_timeout(Duration::from_secs(5))
+        .build(ConnectionManager::<PgConnection>::new(url))
+        .context("could not connect to PostgreSQL")
+}
+
+/// Applies pending migrations; returns the names of those it applied.
+pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
+    // Several instances may start at once; the advisory lock makes them migrate one at a time.
+    diesel::sql_query("SELECT pg_advisory_lock(7426031)").execute(conn)?;
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map(|versions| versions.iter().map(|v| v.to_string()).collect())
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
+    diesel::sql_query("SELECT pg_advisory_unlock(7426031)").execute(conn)?;
+    applied
+}
+
+/// Runs blocking diesel work on actix's blocking pool, never on a worker thread.
+pub async fn run<T, F>(pool: &PgPool, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool
+            .get()
+            .map_err(|e| AppError::Unavailable(e.to_string()))?;
+        work(&mut conn)
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+}
+
+/// The database the app ended up using, and the private cluster behind it (stopped on drop).
+pub struct ResolvedDatabase {
+    pub url: String,
+    pub source: DatabaseSource,
+    pub cluster: Option<PrivateCluster>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseSource {
+    Configured,
+    Localhost,
+    PrivateCluster,
+}
+
+/// `DATABASE_URL` if set; otherwise PostgreSQL on localhost if one answers (database
+/// `claimtracker`, created if missing); otherwise a private cluster under `data_dir`.
+pub fn resolve(database_url: Option<&str>, data_dir: &Path) -> anyhow::Result<ResolvedDatabase> {
+    if let Some(url) = database_url {
+        return Ok(ResolvedDatabase {
+            url: url.to_string(),
+            source: DatabaseSource::Configured,
+            cluster: None,
+        });
+    }
+    if let Some(server) = find_local_server() {
+        let url = ensure_database(&server, DEFAULT_DATABASE)?;
+        return Ok(ResolvedDatabase {
+            url,
+            source: DatabaseSource::Localhost,
+            cluster: None,
+        });
+    }
+    let cluster = PrivateCluster::start(data_dir)?;
+    let url = ensure_database(&cluster.server_url(), DEFAULT_DATABASE)?;
+    Ok(ResolvedDatabase {
+        url,
+        source: DatabaseSource::PrivateCluster,
+        cluster: Some(cluster),
+    })
+}
+
+/// A server URL (without database) for PostgreSQL on localhost, if one accepts us.
+pub fn find_local_server() -> Option<String> {
+    let mut users = vec![];
+    if let Ok(user) = std::env::var("USER") {
+        users.push(user);
+    }
+    users.push("postgres".to_string());
+    for user in users {
+        for host in ["127.0.0.1", "/var/run/postgresql"] {
+            let server = server_url(&user, host, 5432);
+            if PgConnection::establish(&with_database(&server, "postgres")).is_ok() {
+                return Some(server);
+            }
+        }
+    }
+    None
+}
+
+fn server_url(user: &str, host: &str, port: u16) -> String {
+    if host.starts_with('/') {
+        format!("postgres://{user}@/?host={host}&port={port}&connect_timeout=3")
+    } else {
+        format!("postgres://{user}@{host}:{port}/?connect_timeout=3")
+    }
+}
+
+/// Puts `database` into a server URL of the form `postgres://user@host:port/?params`.
+pub fn with_database(server: &str, database: &str) -> String {
+    match server.split_once("/?") {
+        Some((base, params)) => format!("{base}/{database}?{params}"),
+        None => format!("{}/{database}", server.trim_end_matches('/')),
+    }
+}
+
+/// Creates `database` on the server if it is missing; returns its URL.
+pub fn ensure_database(server: &str, database: &str) -> anyhow::Result<String> {
+    let mut conn = PgConnection::establish(&with_database(server, "postgres"))
+        .context("could not connect to the maintenance database")?;
+    #[derive(QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        exists: bool,
+    }
+    let found: Exists =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<diesel::sql_types::Text, _>(database)
+            .get_result(&mut conn)?;
+    if !found.exists {
+        // An identifier cannot be a bind parameter; the name is ours and checked here.
+        if !database
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            bail!("refusing to create a database named {database:?}");
+        }
+        let created =
+            diesel::sql_query(format!("CREATE DATABASE \"{database}\"")).execute(&mut conn);
+        // Another instance may have created it meanwhile.
+        if let Err(e) = created
+            && !e.to_string().contains("already exists")
+        {
+            return Err(e.into());
+        }
+    }
+    Ok(with_database(server, database))
+}
+
+/// Whether this process runs as root (`initdb` refuses to).
+pub fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+}
+
+/// A PostgreSQL cluster of our own, listening only on a Unix socket inside its data directory.
+/// Stopped when dropped.
+pub struct PrivateCluster {
+    data_dir: PathBuf,
+    bin_dir: PathBuf,
+    run_as: Option<String>,
+}
+
+const PRIVATE_PORT: u16 = 5432;
+
+impl PrivateCluster {
+    pub fn start(data_dir: &Path) -> anyhow::Result<PrivateCluster> {
+        let bin_dir = find_pg_bin_dir().ok_or_else(|| {
+            anyhow::anyhow!(
+                "no PostgreSQL found: nothing answers on localhost:5432 and there is no initdb/pg_ctl \
+                 on PATH or under /usr/lib/postgresql/*/bin.\n\
+                 Install it (Debian/Ubuntu: `sudo apt-get install postgresql`; macOS: `brew install postgresql@16`) \
+                 or set DATABASE_URL=postgres://user:password@host:5432/claimtracker"
+            )
+        })?;
+        let data_dir = absolute(data_dir)?;
+        let run_as = if running_as_root() {
+            Some("postgres".to_string())
+        } else {
+            None
+        };
+        let cluster = PrivateCluster {
+            data_dir,
+            bin_dir,
+            run_as,
+        };
+        cluster.init_if_needed()?;
+        cluster.start_server()?;
+        Ok(cluster)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn server_url(&self) -> String {
+        server_url("postgres", &self.data_dir.to_string_lossy(), PRIVATE_PORT)
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let path = self.bin_dir.join(program);
+        match &self.run_as {
+            Some(user) => {
+                let mut cmd = Command::new("runuser");
+                cmd.arg("-u").arg(user).arg("--").arg(path);
+                cmd
+            }
+            None => Command::new(path),
+        }
+    }
+
+    fn init_if_needed(&self) -> anyhow::Result<()> {
+        if self.data_dir.join("PG_VERSION").exists() {
+            return Ok(());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("could not create {}", self.data_dir.display()))?;
+        if let Some(user) = &self.run_as {
+            let status = Command::new("chown")
+                .arg(format!("{user}:"))
+                .arg(&self.data_dir)
+                .status()
+                .context("could not run chown")?;
+            if !status.success() {
+                bail!(
+                    "running as root, the private cluster must belong to the '{user}' user, and \
+                     `chown {user}: {}` failed; run as an ordinary user or set DATABASE_URL",
+                    self.data_dir.display()
+                );
+            }
+        }
+        tracing::info!(data_dir = %self.data_dir.display(), "initialising a private PostgreSQL cluster");
+        let output = self
+            .command("initdb")
+            .arg("-D")
+            .arg(&self.data_dir)
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-instructions",
+            ])
+            .output()
+            .context("could not run initdb")?;
+        if !output.status.success() {
+            bail!("initdb failed: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        Ok(())
+    }
+
+    fn start_server(&self) -> anyhow::Result<()> {
+        let socket_dir = self.data_dir.to_string_lossy().to_string();
+        let log = self.data_dir.join("server.log");
+        let output = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&self.data_dir)
+            .arg("-l")
+            .arg(&log)
+            .arg("-w")
+            .arg("-o")
+            .arg(format!(
+                "-c listen_addresses='' -c unix_socket_directories='{socket_dir}' -p {PRIVATE_PORT}"
+            ))
+            .arg("start")
+            .output()
+            .context("could not run pg_ctl")?;
+        if !output.status.success() {
+            bail!(
+                "pg_ctl start failed: {}{}\nsee {}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr),
+                log.display()
+            );
+        }
+        tracing::info!(data_dir = %self.data_dir.display(), "private PostgreSQL cluster started");
+        Ok(())
+    }
+
+    pub fn stop(&self) {
+        let result = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&self.data_dir)
+            .args(["-m", "fast", "-w", "stop"])
+            .output();
+        match result {
+            Ok(o) if o.status.success() => tracing::info!("private PostgreSQL cluster stopped"),
+            Ok(o) => {
+                tracing::warn!(stderr = %String::from_utf8_lossy(&o.stderr), "pg_ctl stop failed")
+            }
+            Err(e) => tracing::warn!(error = %e, "could not run pg_ctl stop"),
+        }
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
+    if path.is_absolute() {
+        Ok(path.to_path_buf())
+    } else {
+        Ok(std::env::current_dir()?.join(path))
+    }
+}
+
+/// `initdb` and `pg_ctl` from PATH, else the newest `/usr/lib/postgresql/*/bin`.
+pub fn find_pg_bin_dir() -> Option<PathBuf> {
+    if let Some(paths) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&paths) {
+            if dir.join("initdb").is_file() && dir.join("pg_ctl").is_file() {
+                return Some(dir);
+            }
+        }
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|entry| entry.ok())
+        .filter_map(|entry| {
+            let version = entry.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let bin = entry.path().join("bin");
+            (bin.join("initdb").is_file() && bin.join("pg_ctl").is_file()).then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin)
+}

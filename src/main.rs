@@ -1,0 +1,117 @@
+use std::net::TcpListener;
+
+use anyhow::Context;
+use clap::Parser;
+
+use claimtracker::cli::{Cli, Command};
+use claimtracker::config::Config;
+use claimtracker::{db, startup, telemetry};
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init();
+    match cli.command {
+        Command::Extract {
+            file,
+            sentences,
+            html,
+        } => extract(file, sentences, html),
+        Command::Eval {
+            checkworthiness,
+            attribution,
+            fixture,
+        } => eval(checkworthiness, attribution, fixture),
+        Command::Migrate => {
+            let config = Config::from_env()?;
+            let database = db::resolve(config.database_url.as_deref(), &config.data_dir)?;
+            let mut conn = connect(&database.url)?;
+            let applied = db::run_migrations(&mut conn)?;
+            if applied.is_empty() {
+                println!("database is up to date");
+            } else {
+                for name in applied {
+                    println!("applied {name}");
+                }
+            }
+            Ok(())
+        }
+        Command::Serve { bind, demo } => {
+            let mut config = Config::from_env()?;
+            if let Some(bind) = bind {
+                config.bind = bind.parse().with_context(|| {
+                    format!("--bind: {bind:?} is not an address such as 127.0.0.1:8080")
+                })?;
+            }
+            serve(config, demo)
+        }
+    }
+}
+
+fn connect(url: &str) -> anyhow::Result<diesel::PgConnection> {
+    use diesel::Connection;
+    diesel::PgConnection::establish(url).context("could not connect to PostgreSQL")
+}
+
+fn serve(config: Config, _demo: bool) -> anyhow::Result<()> {
+    let database = db::resolve(config.database_url.as_deref(), &config.data_dir)?;
+    {
+        let mut conn = connect(&database.url)?;
+        let applied = db::run_migrations(&mut conn)?;
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), "applied migrations");
+        }
+    }
+    let pool = db::build_pool(&database.url, config.db_pool_size)?;
+    let listener = TcpListener::bind(config.bind)
+        .with_context(|| format!("could not listen on {} (BIND)", config.bind))?;
+    let address = listener.local_addr()?;
+    let app = startup::Application::build(config, pool, listener)?;
+    println!("claimtracker is listening on http://{address}/");
+    actix_web::rt::System::new().block_on(app.run_until_stopped())?;
+    // `database` (and a private cluster behind it) is dropped here, after the server stopped.
+    drop(database);
+    Ok(())
+}
+
+fn extract(file: Option<std::path::PathBuf>, sentences: bool, html: bool) -> anyhow::Result<()> {
+    let input = match file.as_deref() {
+        None => read_stdin()?,
+        Some(p) if p.as_os_str() == "-" => read_stdin()?,
+        Some(p) => {
+            std::fs::read_to_string(p).with_context(|| format!("could not read {}", p.display()))?
+        }
+    };
+    let is_html = html
+        || file
+            .as_deref()
+            .and_then(|p| p.extension())
+            .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+        || (!sentences && input.trim_start().starts_with('<'));
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    claimtracker::evaluation::run_extract(&input, is_html, sentences, &mut out)
+}
+
+fn eval(
+    checkworthiness: Option<std::path::PathBuf>,
+    attribution: Option<std::path::PathBuf>,
+    fixture: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    let args = claimtracker::evaluation::EvalArgs {
+        checkworthiness,
+        attribution,
+        fixture,
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    claimtracker::evaluation::run_eval(&args, &mut out)
+}
+
+fn read_stdin() -> anyhow::Result<String> {
+    use std::io::Read;
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("standard input is not valid UTF-8")?;
+    Ok(s)
+}

@@ -1,0 +1,138 @@
+//! Builds the actix application. `configure` is shared by the server and the tests.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use diesel::prelude::*;
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Config;
+use crate::db::PgPool;
+
+/// Shared, immutable state of one app instance. Everything that changes lives in PostgreSQL.
+pub struct AppState {
+    pub pool: PgPool,
+    pub config: Config,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `listener` and builds the server; the caller runs it.
+    pub fn build(
+        config: Config,
+        pool: PgPool,
+        listener: TcpListener,
+    ) -> anyhow::Result<Application> {
+        let port = listener.local_addr()?.port();
+        let workers = config.workers;
+        let state = web::Data::new(AppState { pool, config });
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(crate::web::render_html_errors))
+                .wrap(from_fn(crate::web::security_headers))
+                .wrap(Compress::default())
+                .wrap(TracingLogger::default())
+                .app_data(state.clone())
+                .configure(configure)
+        })
+        .shutdown_timeout(10);
+        if let Some(workers) = workers {
+            server = server.workers(workers);
+        }
+        let server = server.listen(listener)?.run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Every route of the app.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::JsonConfig::default().error_handler(json_error))
+        .route("/healthz", web::get().to(healthz))
+        .route("/", web::get().to(home))
+        .configure(crate::web::static_files::configure)
+        .default_service(web::to(crate::web::not_found));
+}
+
+/// Malformed JSON, wrong content type and oversized bodies answer in our error format.
+fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use crate::error::AppError;
+    use actix_web::error::JsonPayloadError as E;
+    let app = match &err {
+        E::ContentType => {
+            AppError::UnsupportedMediaType("send Content-Type: application/json".into())
+        }
+        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => {
+            AppError::PayloadTooLarge { limit: *limit }
+        }
+        E::Deserialize(e) if e.is_data() => {
+            // serde names the field in its message ("unknown field `x`", "missing field `y`").
+            AppError::invalid(
+                serde_field_name(&e.to_string()).unwrap_or("body"),
+                e.to_string(),
+            )
+        }
+        _ => AppError::BadRequest(format!("malformed JSON: {err}")),
+    };
+    app.into()
+}
+
+/// The field serde complains about, from messages like "missing field `title` at line 1".
+pub fn serde_field_name(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    Some(&message[start..start + len])
+}
+
+/// 200 only when the database answers.
+async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let pool = state.pool.clone();
+    let ok = web::block(move || {
+        let mut conn = pool.get_timeout(Duration::from_secs(2)).ok()?;
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"))
+            .get_result::<i32>(&mut conn)
+            .ok()
+    })
+    .await
+    .ok()
+    .flatten()
+    .is_some();
+    if ok {
+        HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": "ok"}))
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"status": "unavailable", "database": "unreachable"}))
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "home/index.html")]
+struct HomePage {
+    ctx: crate::web::PageContext,
+}
+
+async fn home(req: actix_web::HttpRequest) -> HttpResponse {
+    crate::web::render(
+        actix_web::http::StatusCode::OK,
+        &HomePage {
+            ctx: crate::web::PageContext::anonymous(req.path()),
+        },
+    )
+}

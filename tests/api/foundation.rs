@@ -1,0 +1,184 @@
+use diesel::prelude::*;
+use diesel_migrations::MigrationHarness;
+
+use crate::helpers::{TestApp, TestDb};
+
+#[tokio::test]
+async fn healthz_answers_200_when_the_database_answers() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["database"], "ok");
+}
+
+#[tokio::test]
+async fn healthz_answers_503_when_the_database_is_gone() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    app.db.drop_now();
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), 503);
+}
+
+#[tokio::test]
+async fn unknown_pages_get_the_404_page_in_the_layout() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/no/such/page").await;
+    assert_eq!(res.status(), 404);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = res.text().await.unwrap();
+    assert!(html.contains("404"), "{html}");
+    assert!(
+        html.contains("/static/app.css"),
+        "rendered through the layout"
+    );
+}
+
+#[tokio::test]
+async fn unknown_api_paths_get_a_json_error() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/v1/no-such-thing").await;
+    assert_eq!(res.status(), 404);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+    assert!(body["error"]["message"].is_string());
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_served() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/static/app.css").await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+}
+
+fn table_names(conn: &mut PgConnection) -> Vec<String> {
+    #[derive(QueryableByName)]
+    struct T {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        tablename: String,
+    }
+    let mut names: Vec<String> = diesel::sql_query(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__diesel_schema_migrations'",
+    )
+    .load::<T>(conn)
+    .unwrap()
+    .into_iter()
+    .map(|t| t.tablename)
+    .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn migrations_go_up_down_and_up_again_and_a_second_run_changes_nothing() {
+    let db = TestDb::empty();
+    let mut conn = db.conn();
+    let applied = claimtracker::db::run_migrations(&mut conn).unwrap();
+    assert_eq!(applied.len(), 4);
+    let tables = table_names(&mut conn);
+    for t in [
+        "users",
+        "sessions",
+        "api_tokens",
+        "articles",
+        "claims",
+        "evidence",
+        "assignments",
+        "verdicts",
+        "comments",
+        "audit_events",
+        "audit_chain_head",
+    ] {
+        assert!(
+            tables.contains(&t.to_string()),
+            "{t} missing from {tables:?}"
+        );
+    }
+    assert!(
+        claimtracker::db::run_migrations(&mut conn)
+            .unwrap()
+            .is_empty(),
+        "second run applies nothing"
+    );
+
+    conn.revert_all_migrations(claimtracker::db::MIGRATIONS)
+        .unwrap();
+    assert!(
+        table_names(&mut conn).is_empty(),
+        "down.sql leaves tables: {:?}",
+        table_names(&mut conn)
+    );
+
+    let again = claimtracker::db::run_migrations(&mut conn).unwrap();
+    assert_eq!(again.len(), 4);
+    assert_eq!(table_names(&mut conn), tables);
+}
+
+#[test]
+fn the_schema_enforces_the_domain() {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    // A role outside the four is refused by a CHECK constraint.
+    let err = diesel::sql_query(
+        "INSERT INTO users (email, name, role, password_hash) VALUES ('a@b.c', 'A', 'boss', 'x')",
+    )
+    .execute(&mut conn)
+    .unwrap_err();
+    assert!(err.to_string().contains("check constraint"), "{err}");
+    // An upper-case email would dodge the unique index; refused.
+    assert!(diesel::sql_query(
+        "INSERT INTO users (email, name, role, password_hash) VALUES ('A@b.c', 'A', 'viewer', 'x')",
+    )
+    .execute(&mut conn)
+    .is_err());
+}
+
+#[test]
+fn a_bad_setting_stops_the_binary_naming_the_variable() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_claimtracker"))
+        .arg("serve")
+        .env("BIND", "not-an-address")
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("BIND"), "{stderr}");
+}
+
+#[test]
+fn migrate_is_idempotent_from_the_command_line() {
+    let db = TestDb::empty();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_claimtracker"))
+            .arg("migrate")
+            .env("DATABASE_URL", &db.url)
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("applied"));
+    let second = run();
+    assert!(second.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&second.stdout).trim(),
+        "database is up to date"
+    );
+}

@@ -1,0 +1,6 @@
+//! Black-box tests: the real app over HTTP against a fresh PostgreSQL database per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod audit;
+mod foundation;
+mod helpers;
