@@ -28,6 +28,11 @@ pub enum Command {
     },
     /// Apply pending database migrations.
     Migrate,
+    /// Work with the audit history.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Extract candidate claims from an article, without a database: JSON lines on stdout.
     Extract {
         /// A .txt or .html file, or - for standard input.
@@ -48,4 +53,10 @@ pub enum Command {
         #[arg(long)]
         fixture: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the whole hash chain; exit 0 when intact, 1 naming the first bad event.
+    Verify,
 }

@@ -3,7 +3,7 @@ use std::net::TcpListener;
 use anyhow::Context;
 use clap::Parser;
 
-use claimtracker::cli::{Cli, Command};
+use claimtracker::cli::{AuditCommand, Cli, Command};
 use claimtracker::config::Config;
 use claimtracker::{db, startup, telemetry};
 
@@ -21,6 +21,24 @@ fn main() -> anyhow::Result<()> {
             attribution,
             fixture,
         } => eval(checkworthiness, attribution, fixture),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let (_database, mut conn) = open_database()?;
+            let report = claimtracker::audit::service::verify(&mut conn)?;
+            if report.ok {
+                println!("ok: {} events, head {}", report.events, report.head);
+                Ok(())
+            } else {
+                let seq = report.first_bad_seq.unwrap_or_default();
+                eprintln!(
+                    "audit chain broken at event {seq}: {} ({} events verified before it)",
+                    report.problem.unwrap_or_default(),
+                    report.events
+                );
+                std::process::exit(1);
+            }
+        }
         Command::Migrate => {
             let config = Config::from_env()?;
             let database = db::resolve(config.database_url.as_deref(), &config.data_dir)?;
@@ -45,6 +63,15 @@ fn main() -> anyhow::Result<()> {
             serve(config, demo)
         }
     }
+}
+
+/// Finds the database and applies pending migrations, as every database subcommand does.
+fn open_database() -> anyhow::Result<(db::ResolvedDatabase, diesel::PgConnection)> {
+    let config = Config::from_env()?;
+    let database = db::resolve(config.database_url.as_deref(), &config.data_dir)?;
+    let mut conn = connect(&database.url)?;
+    db::run_migrations(&mut conn)?;
+    Ok((database, conn))
 }
 
 fn connect(url: &str) -> anyhow::Result<diesel::PgConnection> {

@@ -65,6 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(healthz))
         .route("/", web::get().to(home))
         .configure(crate::web::static_files::configure)
+        .configure(crate::audit::api::configure)
         .default_service(web::to(crate::web::not_found));
 }
 

@@ -1,1 +1,5 @@
-//! JSON endpoints for the history (wired once accounts provide API authentication).
+//! JSON endpoints for the history.
+
+use actix_web::web;
+
+pub fn configure(_cfg: &mut web::ServiceConfig) {}
