@@ -31,12 +31,12 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             } else {
                 let seq = report.first_bad_seq.unwrap_or_default();
-                eprintln!(
+                // An error return exits 1 after the private cluster (if any) is stopped.
+                anyhow::bail!(
                     "audit chain broken at event {seq}: {} ({} events verified before it)",
                     report.problem.unwrap_or_default(),
                     report.events
                 );
-                std::process::exit(1);
             }
         }
         Command::Migrate => {
