@@ -182,3 +182,21 @@ fn migrate_is_idempotent_from_the_command_line() {
         "database is up to date"
     );
 }
+
+#[test]
+fn a_private_cluster_starts_answers_and_stops() {
+    if claimtracker::db::find_pg_bin_dir().is_none() {
+        panic!("initdb/pg_ctl not found: install PostgreSQL server binaries (Debian: postgresql)");
+    }
+    // Short path: the Unix socket lives in the data directory and socket paths are limited.
+    let dir = std::path::PathBuf::from(format!("/tmp/ct-pg-{}", uuid::Uuid::new_v4().simple()));
+    let cluster = claimtracker::db::PrivateCluster::start(&dir).unwrap();
+    let url = claimtracker::db::ensure_database(&cluster.server_url(), "claimtracker").unwrap();
+    let mut conn = PgConnection::establish(&url).unwrap();
+    assert!(!claimtracker::db::run_migrations(&mut conn).unwrap().is_empty());
+    drop(conn);
+    drop(cluster);
+    // Stopped: nothing answers any more.
+    assert!(PgConnection::establish(&url).is_err());
+    let _ = std::fs::remove_dir_all(&dir);
+}
