@@ -53,6 +53,15 @@ pub enum Command {
         #[arg(long)]
         fixture: Option<PathBuf>,
     },
+    /// Re-train the check-worthiness model reproducibly and write its weights file.
+    TrainCheckworthiness {
+        #[arg(long, default_value = "../shared/datasets/checkworthiness/train.jsonl")]
+        train: PathBuf,
+        #[arg(long, default_value = "../shared/datasets/checkworthiness/dev.jsonl")]
+        dev: PathBuf,
+        #[arg(long, default_value = "src/extraction/checkworthiness.weights")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

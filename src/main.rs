@@ -21,6 +21,11 @@ fn main() -> anyhow::Result<()> {
             attribution,
             fixture,
         } => eval(checkworthiness, attribution, fixture),
+        Command::TrainCheckworthiness { train, dev, out } => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            claimtracker::evaluation::train::run_train(&train, &dev, &out, &mut lock)
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

@@ -1,11 +1,12 @@
 //! Re-trains the check-worthiness weights that `crate::extraction::score` ships.
 //!
 //! Logistic regression over the features of `score::for_each_feature`, fitted by FTRL-Proximal
-//! (L1 + L2, per-feature adaptive steps) with a positive-class weight. The decision threshold
-//! is tuned on out-of-fold predictions of a k-fold cross-validation over the training set
-//! (never on dev) and folded into the bias, so `score::THRESHOLD` stays fixed. Every step is deterministic:
-//! fixed seeds, sorted vocabularies and fixed-precision output, so the same input gives a
-//! byte-identical weights file.
+//! (L1 + L2, per-feature adaptive steps) with a positive-class weight, averaged over several
+//! shuffles. The decision threshold is tuned on out-of-fold scores of two k-fold
+//! cross-validations of the training set (random folds, and contiguous folds that keep debates
+//! together), never on dev, and is folded into the bias so `score::THRESHOLD` stays fixed.
+//! Every step is deterministic (fixed seeds, sorted vocabulary, fixed-precision output), so the
+//! same input gives a byte-identical weights file.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -155,34 +156,39 @@ pub fn run_train_with(
         vocabulary.names.len()
     )?;
 
-    // Random folds: the threshold is tuned on these out-of-fold scores.
+    // Two cross-validations: random folds, and contiguous folds by id, which keep whole debates
+    // together and so come closer to unseen debates.
     let mut order: Vec<usize> = (0..examples.len()).collect();
     shuffle(&mut order, &mut Rng::new(config.seed ^ 0xf01d));
     let mut random_fold = vec![0usize; examples.len()];
     for (position, &index) in order.iter().enumerate() {
         random_fold[index] = position % config.folds;
     }
-    let oof = out_of_fold(config, &examples, &random_fold, vocabulary.names.len());
-    let threshold = best_threshold(&oof, &actual);
-    let cv = Metrics::from_predictions(&predict(&oof, threshold), &actual);
-    writeln!(
-        out,
-        "{}-fold cross-validation on train (random folds): {cv}  (threshold {threshold:.3})",
-        config.folds
-    )?;
-
-    // Contiguous folds by id keep whole debates together, closer to unseen debates.
     let mut by_id: Vec<usize> = (0..examples.len()).collect();
     by_id.sort_by_key(|&i| train_rows[i].id);
     let mut block_fold = vec![0usize; examples.len()];
     for (position, &index) in by_id.iter().enumerate() {
         block_fold[index] = position * config.folds / examples.len();
     }
+    let oof_random = out_of_fold(config, &examples, &random_fold, vocabulary.names.len());
     let oof_blocked = out_of_fold(config, &examples, &block_fold, vocabulary.names.len());
+
+    // The threshold is tuned on both sets of out-of-fold scores at once: twice the evidence,
+    // so it moves less with the fold split.
+    let pooled_scores: Vec<f64> = oof_random.iter().chain(&oof_blocked).copied().collect();
+    let pooled_actual: Vec<bool> = actual.iter().chain(&actual).copied().collect();
+    let threshold = best_threshold(&pooled_scores, &pooled_actual);
+    let random = Metrics::from_predictions(&predict(&oof_random, threshold), &actual);
     let blocked = Metrics::from_predictions(&predict(&oof_blocked, threshold), &actual);
+    writeln!(out, "threshold tuned on out-of-fold scores: {threshold:.3}")?;
     writeln!(
         out,
-        "{}-fold cross-validation on train (folds of contiguous ids, ~whole debates): {blocked}",
+        "{}-fold cross-validation on train, random folds: {random}",
+        config.folds
+    )?;
+    writeln!(
+        out,
+        "{}-fold cross-validation on train, contiguous folds (~whole debates): {blocked}",
         config.folds
     )?;
 
@@ -204,7 +210,7 @@ pub fn run_train_with(
         out,
         "wrote {} ({} weights, {} bytes)",
         weights_out.display(),
-        model.weights.len(),
+        model.feature_count(),
         text.len()
     )?;
     writeln!(
@@ -417,14 +423,22 @@ fn predict(scores: &[f64], threshold: f64) -> Vec<bool> {
     scores.iter().map(|&s| s >= threshold).collect()
 }
 
-/// The threshold in 0.05..0.95 (steps of 0.005) with the best F1; ties go to the lowest.
+/// The decision threshold in 0.05..=0.95 (steps of 0.005) at the centre of the best F1 plateau:
+/// out-of-fold F1 is flat over a wide range, so the raw arg-max jumps around with any small
+/// change; the F1 averaged over a ±0.05 window picks a stable point of that plateau.
 fn best_threshold(scores: &[f64], actual: &[bool]) -> f64 {
+    const WINDOW: usize = 10;
+    let steps: Vec<f64> = (10..=190).map(|step| f64::from(step) * 0.005).collect();
+    let f1: Vec<f64> = steps
+        .iter()
+        .map(|&threshold| Metrics::from_predictions(&predict(scores, threshold), actual).f1)
+        .collect();
     let mut best = (f64::MIN, 0.5);
-    for step in 10..=190 {
-        let threshold = f64::from(step) * 0.005;
-        let f1 = Metrics::from_predictions(&predict(scores, threshold), actual).f1;
-        if f1 > best.0 {
-            best = (f1, threshold);
+    for (i, &threshold) in steps.iter().enumerate() {
+        let window = &f1[i.saturating_sub(WINDOW)..(i + WINDOW + 1).min(f1.len())];
+        let smoothed = window.iter().sum::<f64>() / window.len() as f64;
+        if smoothed > best.0 {
+            best = (smoothed, threshold);
         }
     }
     best.1
@@ -446,8 +460,8 @@ fn render_weights(
     )?;
     writeln!(
         text,
-        "# runs {} epochs {} learning_rate {} l1 {} l2 {} beta {} positive_weight {} min_count {} folds {} prune {} \
-         tuned_threshold {threshold:.3} (folded into bias)",
+        "# runs {} epochs {} learning_rate {} l1 {} l2 {} beta {} positive_weight {} \
+         min_count {} folds {} prune {} tuned_threshold {threshold:.3} (folded into bias)",
         config.runs,
         config.epochs,
         config.learning_rate,
@@ -536,5 +550,5 @@ mod tests {
     }
 
     /// The dev F1 the committed weights reached, less 0.01 of slack.
-    const DEV_F1_FLOOR: f64 = 0.8838;
+    const DEV_F1_FLOOR: f64 = 0.8754;
 }

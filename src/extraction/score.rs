@@ -22,16 +22,16 @@ static MODEL: LazyLock<Weights> = LazyLock::new(|| Weights::parse(WEIGHTS_TEXT))
 /// A sparse linear model: feature name → weight.
 #[derive(Debug)]
 pub struct Weights {
-    pub bias: f32,
-    pub weights: FastMap<Box<str>, f32>,
+    bias: f32,
+    weights: FastMap<Box<str>, f32>,
 }
 
 /// A `HashMap` with the Fx hash (rustc's): the keys are our own committed feature names, not
 /// attacker-chosen, so SipHash's flood resistance buys nothing and costs a third of the time.
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 #[derive(Debug, Default, Clone, Copy)]
-pub struct FxHasher {
+struct FxHasher {
     hash: u64,
 }
 
@@ -85,6 +85,11 @@ impl Weights {
             }
         }
         model
+    }
+
+    /// How many features carry a weight.
+    pub fn feature_count(&self) -> usize {
+        self.weights.len()
     }
 
     /// Probability-like score in 0..=1 for one sentence.
@@ -572,7 +577,7 @@ impl Cues {
                             cues.quantity = true;
                         }
                         if contains(TIME_UNITS, unit) {
-                            cues.time_span = true;
+                            cues.time_span |= !is_age(next2);
                             cues.quantity = true;
                         }
                         // "7 1/2 hours"
@@ -621,7 +626,7 @@ impl Cues {
                                 cues.quantity = true;
                             }
                             if contains(TIME_UNITS, unit) {
-                                cues.time_span = true;
+                                cues.time_span |= !is_age(next2);
                                 cues.quantity = true;
                             }
                         }
@@ -651,7 +656,7 @@ impl Cues {
                             && prev.is_some_and(|p| {
                                 matches!(
                                     p.norm.as_str(),
-                                    "for" | "few" | "several" | "many" | "past" | "last"
+                                    "for" | "few" | "several" | "many" | "past" | "last" | "recent"
                                 )
                             }))
                         || (contains(TIME_UNITS, word)
@@ -687,6 +692,8 @@ impl Cues {
                         cues.comparison = true;
                     }
                     if (contains(ORDINALS, word)
+                        // "the Second Amendment", "First Lady": part of a name.
+                        && (!token.capitalised || sentence_initial)
                         && !(word == "first" && prev.is_some_and(|p| p.is("at")))
                         && !(word == "first" && next.is_some_and(|t| t.is("of")))
                         && !(word == "second" && prev.is_some_and(|p| p.is("a"))))
@@ -889,6 +896,11 @@ impl Cues {
     }
 }
 
+/// "14-year-old": an age is a quantity, not a stretch of time.
+fn is_age(after_unit: Option<&Token>) -> bool {
+    after_unit.is_some_and(|t| t.is("old"))
+}
+
 fn is_magnitude(token: &Token) -> bool {
     contains(MAGNITUDES, &token.norm)
 }
@@ -962,8 +974,8 @@ mod tests {
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
             .count();
         let model = model();
-        assert_eq!(model.weights.len() + 1, lines);
-        assert!(model.weights.len() > 100);
+        assert_eq!(model.feature_count() + 1, lines);
+        assert!(model.feature_count() > 100);
     }
 
     #[test]
@@ -1007,6 +1019,14 @@ mod tests {
     }
 
     #[test]
+    fn ages_are_quantities_not_time_spans() {
+        let s = signals("Her 14-year-old daughter attends the school.");
+        assert!(s.contains(&Signal::Quantity), "{s:?}");
+        assert!(!s.contains(&Signal::TimeSpan), "{s:?}");
+        assert!(has("In recent weeks the talks stalled.", Signal::TimeSpan));
+    }
+
+    #[test]
     fn two_largest_economies() {
         let s = signals("the world's two largest economies");
         assert!(s.contains(&Signal::Superlative), "{s:?}");
@@ -1028,6 +1048,11 @@ mod tests {
         assert!(has("We are the second-largest producer.", Signal::Ranking));
         assert!(has("America is number one in the world.", Signal::Ranking));
         assert!(!has("At first I disagreed.", Signal::Ranking));
+        assert!(!has("I respect the Second Amendment.", Signal::Ranking));
+        assert!(has(
+            "It was the first president to lose jobs.",
+            Signal::Ranking
+        ));
         assert!(has("Prices rose because of the war.", Signal::Causal));
         assert!(has("The policy led to higher deficits.", Signal::Causal));
         assert!(!has("He led the troops.", Signal::Causal));
