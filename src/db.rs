@@ -30,7 +30,13 @@ pub fn build_pool(url: &str, size: u32) -> anyhow::Result<PgPool> {
 }
 
 /// Applies pending migrations; returns the names of those it applied.
+///
+/// When nothing is pending it only reads, so the app can run as a database role that owns
+/// nothing and cannot drop the audit triggers (see the README); the owner role migrates.
 pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
+    if pending_migrations(conn)?.is_empty() {
+        return Ok(vec![]);
+    }
     // Several instances may start at once; the advisory lock makes them migrate one at a time.
     diesel::sql_query("SELECT pg_advisory_lock(7426031)").execute(conn)?;
     let applied = conn
@@ -39,6 +45,43 @@ pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
     diesel::sql_query("SELECT pg_advisory_unlock(7426031)").execute(conn)?;
     applied
+}
+
+/// Versions of the embedded migrations not yet recorded in the database, read without writing.
+pub fn pending_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
+    use diesel::migration::MigrationSource;
+    use diesel::pg::Pg;
+    #[derive(QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    #[derive(QueryableByName)]
+    struct Present {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        present: bool,
+    }
+    let embedded: Vec<String> = MigrationSource::<Pg>::migrations(&MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("could not read embedded migrations: {e}"))?
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect();
+    let table: Present = diesel::sql_query(
+        "SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS present",
+    )
+    .get_result(conn)?;
+    if !table.present {
+        return Ok(embedded);
+    }
+    let applied: Vec<String> = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+        .load::<Version>(conn)?
+        .into_iter()
+        .map(|v| v.version)
+        .collect();
+    Ok(embedded
+        .into_iter()
+        .filter(|v| !applied.contains(v))
+        .collect())
 }
 
 /// Runs blocking diesel work on actix's blocking pool, never on a worker thread.

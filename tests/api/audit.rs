@@ -318,3 +318,52 @@ fn an_independent_implementation_recomputes_the_same_chain() {
     assert!(!ok);
     assert!(output.starts_with("bad 3"), "{output}");
 }
+
+/// The README's least-privilege role: the app works, the audit triggers cannot be touched.
+#[test]
+fn the_app_role_of_the_readme_cannot_drop_or_bypass_the_audit_triggers() {
+    let db = TestDb::new();
+    let role = format!(
+        "ct_app_{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    );
+    let mut owner = db.conn();
+    let grants = include_str!("../../docs/app-role.sql")
+        .replace("claimtracker_app", &role)
+        .replace("DATABASE claimtracker", &format!("DATABASE {}", db.name))
+        .replace("PASSWORD 'change-me'", "");
+    diesel::connection::SimpleConnection::batch_execute(&mut owner, &grants).unwrap();
+
+    // Same server and database, the app role as user.
+    let (_, host_and_rest) = db.url.split_once('@').unwrap();
+    let app_url = format!("postgres://{role}@{host_and_rest}");
+    let mut app = PgConnection::establish(&app_url).unwrap();
+    // Nothing pending: migrating needs no privileges the role lacks.
+    assert!(
+        claimtracker::db::run_migrations(&mut app)
+            .unwrap()
+            .is_empty()
+    );
+    create_user_audited(&mut app, "a@example.org").unwrap();
+    assert!(verify(&mut app).unwrap().ok);
+    for sql in [
+        "DROP TRIGGER audit_events_no_update_delete ON audit_events",
+        "ALTER TABLE audit_events DISABLE TRIGGER ALL",
+        "SET session_replication_role = replica",
+        "UPDATE audit_events SET actor_display = 'x'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+    ] {
+        assert!(
+            diesel::sql_query(sql).execute(&mut app).is_err(),
+            "{sql} was allowed"
+        );
+    }
+    drop(app);
+    let _ = diesel::connection::SimpleConnection::batch_execute(
+        &mut owner,
+        &format!(
+            "REASSIGN OWNED BY {role} TO CURRENT_USER; DROP OWNED BY {role}; DROP ROLE {role};"
+        ),
+    );
+}
