@@ -28,6 +28,16 @@ pub enum Command {
     },
     /// Apply pending database migrations.
     Migrate,
+    /// Manage user accounts (recorded in the audit history as done by `system`).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Work with the audit history.
     Audit {
         #[command(subcommand)]
@@ -68,4 +78,37 @@ pub enum Command {
 pub enum AuditCommand {
     /// Walk the whole hash chain; exit 0 when intact, 1 naming the first bad event.
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input (never from the command line).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, editor, reviewer or viewer.
+        #[arg(long)]
+        role: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Deactivate a user: their sessions and API tokens end at once.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it, alone, on standard output (shown once).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        label: String,
+    },
 }

@@ -3,7 +3,7 @@ use std::net::TcpListener;
 use anyhow::Context;
 use clap::Parser;
 
-use claimtracker::cli::{AuditCommand, Cli, Command};
+use claimtracker::cli::{AuditCommand, Cli, Command, TokenCommand, UserCommand};
 use claimtracker::config::Config;
 use claimtracker::{db, startup, telemetry};
 
@@ -44,6 +44,8 @@ fn main() -> anyhow::Result<()> {
                 );
             }
         }
+        Command::User { command } => user(command),
+        Command::Token { command } => token(command),
         Command::Migrate => {
             let config = Config::from_env()?;
             let database = db::resolve(config.database_url.as_deref(), &config.data_dir)?;
@@ -67,6 +69,91 @@ fn main() -> anyhow::Result<()> {
             }
             serve(config, demo)
         }
+    }
+}
+
+fn user(command: UserCommand) -> anyhow::Result<()> {
+    use claimtracker::audit::AuditContext;
+    use claimtracker::auth::service;
+    match command {
+        UserCommand::Add {
+            email,
+            name,
+            role,
+            password_stdin,
+        } => {
+            if !password_stdin {
+                anyhow::bail!(
+                    "pass --password-stdin and the password on standard input (never on the command line)"
+                );
+            }
+            let password = read_password()?;
+            let (_database, mut conn) = open_database()?;
+            let user = service::create_user(
+                &mut conn,
+                &AuditContext::system(),
+                &service::NewAccount {
+                    email: &email,
+                    name: &name,
+                    role: &role,
+                    password: &password,
+                },
+            )
+            .map_err(cli_error)?;
+            println!("created {} {} ({})", user.role, user.email, user.name);
+            Ok(())
+        }
+        UserCommand::Deactivate { email } => {
+            let (_database, mut conn) = open_database()?;
+            let user = service::user_by_email(&mut conn, &email).map_err(cli_error)?;
+            let was_active = user.active;
+            service::deactivate_user(&mut conn, &AuditContext::system(), user.id)
+                .map_err(cli_error)?;
+            if was_active {
+                println!(
+                    "deactivated {}; their sessions and API tokens have ended",
+                    user.email
+                );
+            } else {
+                println!("{} was already deactivated", user.email);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn token(command: TokenCommand) -> anyhow::Result<()> {
+    use claimtracker::audit::AuditContext;
+    use claimtracker::auth::service;
+    match command {
+        TokenCommand::Create { email, label } => {
+            let (_database, mut conn) = open_database()?;
+            let user = service::user_by_email(&mut conn, &email).map_err(cli_error)?;
+            let (_, secret) =
+                service::create_token(&mut conn, &AuditContext::system(), user.id, &label)
+                    .map_err(cli_error)?;
+            // Alone on stdout, so `TOKEN=$(claimtracker token create ...)` works.
+            println!("{secret}");
+            Ok(())
+        }
+    }
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("could not read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn cli_error(e: claimtracker::auth::service::AuthError) -> anyhow::Error {
+    use claimtracker::auth::service::AuthError;
+    match e {
+        AuthError::NotFound => anyhow::anyhow!("no such user"),
+        AuthError::Invalid { field, message } => anyhow::anyhow!("--{field}: {message}"),
+        other => anyhow::anyhow!("{other}"),
     }
 }
 

@@ -32,15 +32,24 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
         let workers = config.workers;
+        let key = session_key(&pool)?;
         let state = web::Data::new(AppState { pool, config });
         let mut server = HttpServer::new(move || {
+            // The session middleware is per worker (it is not `Send`); the store behind it is
+            // PostgreSQL, so all workers and instances share the sessions.
+            let sessions =
+                crate::auth::session::middleware(&state.config, state.pool.clone(), &key);
+            // Innermost first: the CSRF check needs the session loaded around it, and its 403
+            // goes out through the HTML error page.
             App::new()
+                .wrap(from_fn(crate::auth::csrf::protect))
+                .wrap(sessions)
                 .wrap(from_fn(crate::web::render_html_errors))
                 .wrap(from_fn(crate::web::security_headers))
                 .wrap(Compress::default())
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
-                .configure(configure)
+                .configure(|cfg| configure(cfg, &state.config))
         })
         .shutdown_timeout(10);
         if let Some(workers) = workers {
@@ -59,14 +68,57 @@ impl Application {
     }
 }
 
+/// The session/CSRF signing key from `app_secrets`, generated there on first start so that every
+/// instance shares it and a restart logs nobody out.
+fn session_key(pool: &PgPool) -> anyhow::Result<Vec<u8>> {
+    let mut conn = pool.get()?;
+    let key = crate::auth::service::session_signing_key(&mut conn)
+        .map_err(|e| anyhow::anyhow!("could not load the session key: {e}"))?;
+    if key.len() < 32 {
+        anyhow::bail!("app_secrets.session_key is shorter than 32 bytes");
+    }
+    Ok(key)
+}
+
+/// Every server-rendered page route (session sign-in, CSRF-checked when not GET). Add a page
+/// module's `routes()` here.
+pub fn page_routes() -> Vec<crate::web::AppRoute> {
+    let mut routes = vec![crate::web::AppRoute::get("/", home)];
+    routes.extend(crate::auth::web::routes());
+    routes
+}
+
+/// The paths of every state-changing page route, as registered: what the CSRF test walks.
+pub fn post_routes() -> Vec<&'static str> {
+    page_routes()
+        .into_iter()
+        .filter(|r| r.method != actix_web::http::Method::GET)
+        .map(|r| r.path)
+        .collect()
+}
+
 /// Every route of the app.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::JsonConfig::default().error_handler(json_error))
-        .route("/healthz", web::get().to(healthz))
-        .route("/", web::get().to(home))
-        .configure(crate::web::static_files::configure)
+pub fn configure(cfg: &mut web::ServiceConfig, config: &Config) {
+    let limits = crate::articles::model::Limits {
+        max_text_bytes: config.max_text_bytes,
+        max_html_bytes: config.max_html_bytes,
+    };
+    cfg.app_data(json_config(64 * 1024))
+        .route("/healthz", web::get().to(healthz));
+    for route in page_routes() {
+        cfg.route(route.path, route.route);
+    }
+    cfg.configure(crate::web::static_files::configure)
         .configure(crate::audit::api::configure)
+        .configure(crate::auth::api::configure)
+        .configure(|cfg| crate::articles::api::configure(cfg, limits))
+        .configure(crate::claims::api::configure)
         .default_service(web::to(crate::web::not_found));
+}
+
+/// JSON bodies up to `limit` bytes, with errors in our format.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default().limit(limit).error_handler(json_error)
 }
 
 /// Malformed JSON, wrong content type and oversized bodies answer in our error format.
@@ -129,11 +181,7 @@ struct HomePage {
     ctx: crate::web::PageContext,
 }
 
-async fn home(req: actix_web::HttpRequest) -> HttpResponse {
-    crate::web::render(
-        actix_web::http::StatusCode::OK,
-        &HomePage {
-            ctx: crate::web::PageContext::anonymous(req.path()),
-        },
-    )
+/// The placeholder dashboard, for signed-in users only (the Workflow issue fills it).
+async fn home(page: crate::auth::PageUser) -> HttpResponse {
+    crate::web::render(actix_web::http::StatusCode::OK, &HomePage { ctx: page.ctx })
 }

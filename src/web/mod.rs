@@ -166,6 +166,44 @@ pub async fn security_headers(
     Ok(res)
 }
 
+/// One page route: method, path pattern and handler. Page modules list theirs in a
+/// `routes()` function and `startup::page_routes` registers them all, so the CSRF test can walk
+/// every state-changing page route of the router itself (a new route cannot escape the test;
+/// the CSRF middleware covers every non-API POST whether listed or not).
+pub struct AppRoute {
+    pub method: actix_web::http::Method,
+    pub path: &'static str,
+    pub route: actix_web::Route,
+}
+
+impl AppRoute {
+    pub fn get<F, Args>(path: &'static str, handler: F) -> AppRoute
+    where
+        F: actix_web::Handler<Args>,
+        Args: actix_web::FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        AppRoute {
+            method: actix_web::http::Method::GET,
+            path,
+            route: actix_web::web::get().to(handler),
+        }
+    }
+
+    pub fn post<F, Args>(path: &'static str, handler: F) -> AppRoute
+    where
+        F: actix_web::Handler<Args>,
+        Args: actix_web::FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        AppRoute {
+            method: actix_web::http::Method::POST,
+            path,
+            route: actix_web::web::post().to(handler),
+        }
+    }
+}
+
 /// The fallback for unknown paths.
 pub async fn not_found() -> Result<HttpResponse, crate::error::AppError> {
     Err(crate::error::AppError::NotFound)

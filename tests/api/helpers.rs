@@ -231,3 +231,164 @@ pub fn client() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+// ---- accounts (issue 4): users, sign-in, tokens, CSRF ----
+
+/// A password that passes the rules, different for every user.
+pub fn password_for(n: usize) -> String {
+    format!("correct horse battery staple {n}")
+}
+
+fn next_user_number() -> usize {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The value of the first hidden `csrf_token` field in a page.
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("a csrf_token field in the page") + marker.len();
+    let len = html[start..].find('"').unwrap();
+    html[start..start + len].to_string()
+}
+
+/// The `ct_session=...` pair of a response's Set-Cookie, if it sets the session cookie.
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("ct_session="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+/// (actor_type, entity_id, before, after) of an audit event.
+pub type EventSummary = (
+    String,
+    Option<i64>,
+    Option<serde_json::Value>,
+    Option<serde_json::Value>,
+);
+
+impl TestApp {
+    /// An active user of `role` made through the service (as the CLI does); (email, password).
+    pub async fn create_user(&self, role: &str) -> (String, String) {
+        let n = next_user_number();
+        let email = format!("{role}{n}@example.org");
+        let password = password_for(n);
+        let mut conn = self.db.conn();
+        claimtracker::auth::service::create_user(
+            &mut conn,
+            &claimtracker::audit::AuditContext::system(),
+            &claimtracker::auth::service::NewAccount {
+                email: &email,
+                name: &format!("{role} {n}"),
+                role,
+                password: &password,
+            },
+        )
+        .unwrap();
+        (email, password)
+    }
+
+    /// The id of the user with this email.
+    pub fn user_id(&self, email: &str) -> i64 {
+        use claimtracker::schema::users;
+        users::table
+            .filter(users::email.eq(email))
+            .select(users::id)
+            .first(&mut self.db.conn())
+            .unwrap()
+    }
+
+    /// A live API token for the user, made through the service.
+    pub async fn token_for(&self, email: &str) -> String {
+        let mut conn = self.db.conn();
+        let id = self.user_id(email);
+        let label = format!("test token {}", next_user_number());
+        claimtracker::auth::service::create_token(
+            &mut conn,
+            &claimtracker::audit::AuditContext::system(),
+            id,
+            &label,
+        )
+        .unwrap()
+        .1
+    }
+
+    /// Signs in through the form with `self.client` (GET /login for the CSRF token, then POST).
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.login_with(&self.client, email, password).await
+    }
+
+    /// Signs in through the form with another client (another browser).
+    pub async fn login_with(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let page = client.get(self.url("/login")).send().await.unwrap();
+        let token = csrf_in(&page.text().await.unwrap());
+        client
+            .post(self.url("/login"))
+            .form(&[
+                ("email", email),
+                ("password", password),
+                ("csrf_token", &token),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A new user of `role`, signed in with `self.client`; (email, password).
+    pub async fn signed_in(&self, role: &str) -> (String, String) {
+        let (email, password) = self.create_user(role).await;
+        let res = self.login(&email, &password).await;
+        assert_eq!(res.status(), 303, "sign-in of {email}");
+        (email, password)
+    }
+
+    /// The CSRF token of `client`'s session, read from a page it can see.
+    pub async fn csrf_of(&self, client: &reqwest::Client, path: &str) -> String {
+        let page = client.get(self.url(path)).send().await.unwrap();
+        assert_eq!(page.status(), 200, "GET {path}");
+        csrf_in(&page.text().await.unwrap())
+    }
+
+    /// POSTs a form with `self.client`, adding the session's CSRF token (read from `/account`).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf_of(&self.client, "/account").await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        self.client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The actions of every audit event, in order.
+    pub fn audit_actions(&self) -> Vec<String> {
+        use claimtracker::schema::audit_events;
+        audit_events::table
+            .order(audit_events::seq.asc())
+            .select(audit_events::action)
+            .load(&mut self.db.conn())
+            .unwrap()
+    }
+
+    /// The last audit event with this action, as (actor_type, entity_id, before, after).
+    pub fn last_event(&self, action: &str) -> Option<EventSummary> {
+        use claimtracker::schema::audit_events as e;
+        e::table
+            .filter(e::action.eq(action))
+            .order(e::seq.desc())
+            .select((e::actor_type, e::entity_id, e::before, e::after))
+            .first(&mut self.db.conn())
+            .optional()
+            .unwrap()
+    }
+}

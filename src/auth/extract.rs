@@ -1,0 +1,294 @@
+//! Extractors that say who is asking. Handlers take one of them as an argument:
+//!
+//! * [`PageUser`] for pages: the session's user, or a 303 to `/login?next=<this path>`.
+//! * [`ApiUser`] for `/api/`: `Authorization: Bearer TOKEN` only (a cookie never counts); 401 JSON.
+//! * [`SignedIn`] for what both browsers and scripts fetch (reports): a bearer token if one is
+//!   sent, else the session, else 401 (for `/api/` and machine formats) or the login redirect.
+//!
+//! Each gives the [`CurrentUser`] (ask [`super::policy`] what they may do) and the
+//! [`AuditContext`] to hand to services that write.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use tracing_actix_web::RequestId;
+
+use super::model::CurrentUser;
+use super::session::{FLASH, USER_ID};
+use super::{csrf, service};
+use crate::audit::{Actor, AuditContext};
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::web::{Flash, PageContext};
+
+/// A signed-in user on a page.
+pub struct PageUser {
+    pub user: CurrentUser,
+    /// For the layout: the user, the CSRF token, the flash (taken on GET, shown once).
+    pub ctx: PageContext,
+    pub audit: AuditContext,
+    pub session: Session,
+}
+
+/// A user calling the JSON API with a bearer token.
+pub struct ApiUser {
+    pub user: CurrentUser,
+    pub token_id: i64,
+    pub audit: AuditContext,
+}
+
+/// Any signed-in user, by token or session (every role, viewers included): for reports and
+/// other read-only resources that browsers and scripts both fetch.
+pub struct SignedIn {
+    pub user: CurrentUser,
+    pub audit: AuditContext,
+}
+
+/// The request id of the tracing span, for the audit record.
+pub fn request_id(req: &HttpRequest) -> Option<String> {
+    req.extensions().get::<RequestId>().map(|id| id.to_string())
+}
+
+/// The address the request came from, for throttling and the audit record.
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The audit context of a request with nobody signed in (login attempts).
+pub fn anonymous_audit(req: &HttpRequest) -> AuditContext {
+    AuditContext {
+        actor: Actor::System,
+        request_id: request_id(req),
+    }
+}
+
+fn user_audit(req: &HttpRequest, user: &CurrentUser) -> AuditContext {
+    AuditContext {
+        actor: Actor::User {
+            id: user.id,
+            name: user.name.clone(),
+        },
+        request_id: request_id(req),
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredFlash {
+    kind: String,
+    message: String,
+}
+
+/// Shows `message` once on the next page (`kind`: `success`, `info` or `error`).
+pub fn set_flash(session: &Session, kind: &str, message: impl Into<String>) {
+    let _ = session.insert(
+        FLASH,
+        StoredFlash {
+            kind: kind.to_string(),
+            message: message.into(),
+        },
+    );
+}
+
+/// Takes the pending flash message, if any: it is shown once.
+pub fn take_flash(session: &Session) -> Option<Flash> {
+    if !session.contains_key(FLASH) {
+        return None;
+    }
+    match session.remove_as::<StoredFlash>(FLASH)? {
+        Ok(f) => Some(Flash {
+            kind: f.kind,
+            message: f.message,
+        }),
+        Err(_) => None,
+    }
+}
+
+/// The page context for an anonymous visitor (login page): CSRF token and flash.
+pub fn anonymous_context(req: &HttpRequest, session: &Session) -> PageContext {
+    PageContext {
+        user: None,
+        csrf_token: csrf::token(session),
+        flash: take_flash(session),
+        path: req.path().to_string(),
+    }
+}
+
+/// Where a stranger is sent: the login page, with the way back (a local path).
+pub fn login_redirect(req: &HttpRequest) -> HttpResponse {
+    let next = match req.uri().path_and_query() {
+        Some(pq) if req.method() == actix_web::http::Method::GET => pq.as_str().to_string(),
+        _ => "/".to_string(),
+    };
+    let location = if next == "/" {
+        "/login".to_string()
+    } else {
+        format!(
+            "/login?{}",
+            serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default()
+        )
+    };
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppState missing")))
+}
+
+/// The active user of the request's session, if any.
+async fn session_user(
+    req: &HttpRequest,
+    session: &Session,
+) -> Result<Option<CurrentUser>, AppError> {
+    let Ok(Some(user_id)) = session.get::<i64>(USER_ID) else {
+        return Ok(None);
+    };
+    let state = state(req)?;
+    let user = crate::db::run(&state.pool, move |conn| {
+        Ok(service::active_user(conn, user_id)?)
+    })
+    .await?;
+    if user.is_none() {
+        // A deactivated or deleted user: this session is over.
+        session.purge();
+    }
+    Ok(user.map(|u| u.current()))
+}
+
+async fn bearer_user(req: &HttpRequest) -> Result<Option<(CurrentUser, i64)>, AppError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let secret = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+        .ok_or(AppError::Unauthorized)?;
+    let state = state(req)?;
+    let found = crate::db::run(&state.pool, move |conn| {
+        Ok(service::authenticate_token(conn, &secret)?)
+    })
+    .await?;
+    match found {
+        Some((token, user)) => Ok(Some((user, token.id))),
+        None => Err(AppError::Unauthorized),
+    }
+}
+
+fn token_audit(req: &HttpRequest, user: &CurrentUser, token_id: i64) -> AuditContext {
+    AuditContext {
+        actor: Actor::Token {
+            user_id: user.id,
+            token_id,
+            name: user.name.clone(),
+        },
+        request_id: request_id(req),
+    }
+}
+
+type Boxed<T> = Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>>;
+
+impl FromRequest for PageUser {
+    type Error = actix_web::Error;
+    type Future = Boxed<PageUser>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let session = req.get_session();
+            let Some(user) = session_user(&req, &session).await? else {
+                return Err(actix_web::error::InternalError::from_response(
+                    "sign in first",
+                    login_redirect(&req),
+                )
+                .into());
+            };
+            // A POST that redirects must not eat the message meant for the page after it.
+            let flash = if req.method() == actix_web::http::Method::GET {
+                take_flash(&session)
+            } else {
+                None
+            };
+            let ctx = PageContext {
+                user: Some(user.view()),
+                csrf_token: csrf::token(&session),
+                flash,
+                path: req.path().to_string(),
+            };
+            let audit = user_audit(&req, &user);
+            Ok(PageUser {
+                user,
+                ctx,
+                audit,
+                session,
+            })
+        })
+    }
+}
+
+impl FromRequest for ApiUser {
+    type Error = actix_web::Error;
+    type Future = Boxed<ApiUser>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let (user, token_id) = bearer_user(&req).await?.ok_or(AppError::Unauthorized)?;
+            let audit = token_audit(&req, &user, token_id);
+            Ok(ApiUser {
+                user,
+                token_id,
+                audit,
+            })
+        })
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = actix_web::Error;
+    type Future = Boxed<SignedIn>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            if let Some((user, token_id)) = bearer_user(&req).await? {
+                let audit = token_audit(&req, &user, token_id);
+                return Ok(SignedIn { user, audit });
+            }
+            let path = req.path();
+            let machine =
+                path.starts_with("/api/") || path.ends_with(".json") || path.ends_with(".csv");
+            if !path.starts_with("/api/") {
+                let session = req.get_session();
+                if let Some(user) = session_user(&req, &session).await? {
+                    let audit = user_audit(&req, &user);
+                    return Ok(SignedIn { user, audit });
+                }
+            }
+            if machine {
+                Err(AppError::Unauthorized.into())
+            } else {
+                Err(actix_web::error::InternalError::from_response(
+                    "sign in first",
+                    login_redirect(&req),
+                )
+                .into())
+            }
+        })
+    }
+}

@@ -1,0 +1,357 @@
+//! The only place that touches the account tables.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::model::{ApiToken, NewApiToken, NewUser, SessionRow, User};
+use crate::schema::{api_tokens, app_secrets, login_failures, sessions, users};
+
+// ---- users ----
+
+pub fn insert_user(conn: &mut PgConnection, new: &NewUser<'_>) -> QueryResult<User> {
+    diesel::insert_into(users::table)
+        .values(new)
+        .returning(User::as_returning())
+        .get_result(conn)
+}
+
+pub fn user_by_id(conn: &mut PgConnection, id: i64) -> QueryResult<User> {
+    users::table.find(id).select(User::as_select()).first(conn)
+}
+
+/// Locks the row until the end of the transaction (for read-modify-write).
+pub fn user_by_id_for_update(conn: &mut PgConnection, id: i64) -> QueryResult<User> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .for_update()
+        .first(conn)
+}
+
+pub fn user_by_email(conn: &mut PgConnection, email: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn all_users(conn: &mut PgConnection) -> QueryResult<Vec<User>> {
+    users::table
+        .order((users::active.desc(), users::name.asc(), users::id.asc()))
+        .select(User::as_select())
+        .load(conn)
+}
+
+pub fn set_role(conn: &mut PgConnection, id: i64, role: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((users::role.eq(role), users::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+}
+
+pub fn deactivate(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::active.eq(false),
+            users::deactivated_at.eq(diesel::dsl::now),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+}
+
+pub fn set_password_hash(conn: &mut PgConnection, id: i64, hash: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::password_changed_at.eq(diesel::dsl::now),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+}
+
+pub fn count_active_admins(conn: &mut PgConnection) -> QueryResult<i64> {
+    users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)
+}
+
+// ---- login throttling ----
+
+pub fn insert_login_failure(conn: &mut PgConnection, email: &str, ip: &str) -> QueryResult<usize> {
+    diesel::insert_into(login_failures::table)
+        .values((login_failures::email.eq(email), login_failures::ip.eq(ip)))
+        .execute(conn)
+}
+
+/// (failures since `since`, the oldest of them) for one account.
+pub fn failures_for_email(
+    conn: &mut PgConnection,
+    email: &str,
+    since: DateTime<Utc>,
+) -> QueryResult<(i64, Option<DateTime<Utc>>)> {
+    login_failures::table
+        .filter(login_failures::email.eq(email))
+        .filter(login_failures::attempted_at.gt(since))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(login_failures::attempted_at),
+        ))
+        .first(conn)
+}
+
+/// (failures since `since`, the oldest of them) from one address.
+pub fn failures_for_ip(
+    conn: &mut PgConnection,
+    ip: &str,
+    since: DateTime<Utc>,
+) -> QueryResult<(i64, Option<DateTime<Utc>>)> {
+    login_failures::table
+        .filter(login_failures::ip.eq(ip))
+        .filter(login_failures::attempted_at.gt(since))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(login_failures::attempted_at),
+        ))
+        .first(conn)
+}
+
+/// Forgets failures older than `before` (kept only as long as the throttling window needs).
+pub fn prune_login_failures(conn: &mut PgConnection, before: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::delete(login_failures::table.filter(login_failures::attempted_at.lt(before)))
+        .execute(conn)
+}
+
+// ---- API tokens ----
+
+pub fn insert_token(conn: &mut PgConnection, new: &NewApiToken<'_>) -> QueryResult<ApiToken> {
+    diesel::insert_into(api_tokens::table)
+        .values(new)
+        .returning(ApiToken::as_returning())
+        .get_result(conn)
+}
+
+/// A live token by its hash, with its (active) owner.
+pub fn live_token_by_hash(
+    conn: &mut PgConnection,
+    token_hash: &str,
+) -> QueryResult<Option<(ApiToken, User)>> {
+    api_tokens::table
+        .inner_join(users::table)
+        .filter(api_tokens::token_hash.eq(token_hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .filter(users::active.eq(true))
+        .select((ApiToken::as_select(), User::as_select()))
+        .first(conn)
+        .optional()
+}
+
+pub fn touch_token(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(api_tokens::table.find(id))
+        .set(api_tokens::last_used_at.eq(diesel::dsl::now))
+        .execute(conn)
+}
+
+pub fn tokens_of(conn: &mut PgConnection, user_id: i64) -> QueryResult<Vec<ApiToken>> {
+    api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .order((
+            api_tokens::revoked_at.is_null().desc(),
+            api_tokens::id.desc(),
+        ))
+        .select(ApiToken::as_select())
+        .load(conn)
+}
+
+pub fn live_tokens_of_for_update(
+    conn: &mut PgConnection,
+    user_id: i64,
+) -> QueryResult<Vec<ApiToken>> {
+    api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .filter(api_tokens::revoked_at.is_null())
+        .order(api_tokens::id.asc())
+        .select(ApiToken::as_select())
+        .for_update()
+        .load(conn)
+}
+
+pub fn token_for_update(conn: &mut PgConnection, id: i64) -> QueryResult<ApiToken> {
+    api_tokens::table
+        .find(id)
+        .select(ApiToken::as_select())
+        .for_update()
+        .first(conn)
+}
+
+pub fn revoke_token(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(
+        api_tokens::table
+            .find(id)
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+}
+
+// ---- sessions ----
+
+pub struct SessionWrite<'a> {
+    pub key_hash: &'a str,
+    pub user_id: Option<i64>,
+    pub state: serde_json::Value,
+    pub expires_at: DateTime<Utc>,
+    pub user_agent: Option<&'a str>,
+    pub ip: Option<&'a str>,
+}
+
+pub fn insert_session(conn: &mut PgConnection, s: &SessionWrite<'_>) -> QueryResult<usize> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::key_hash.eq(s.key_hash),
+            sessions::user_id.eq(s.user_id),
+            sessions::state.eq(&s.state),
+            sessions::expires_at.eq(s.expires_at),
+            sessions::user_agent.eq(s.user_agent),
+            sessions::ip.eq(s.ip),
+        ))
+        .execute(conn)
+}
+
+/// Updates a live session's state; 0 when it is gone (ended, expired).
+pub fn update_session(
+    conn: &mut PgConnection,
+    s: &SessionWrite<'_>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .find(s.key_hash)
+            .filter(sessions::expires_at.gt(now)),
+    )
+    .set((
+        sessions::user_id.eq(s.user_id),
+        sessions::state.eq(&s.state),
+        sessions::expires_at.eq(s.expires_at),
+        sessions::last_seen_at.eq(now),
+        sessions::user_agent.eq(s.user_agent),
+        sessions::ip.eq(s.ip),
+    ))
+    .execute(conn)
+}
+
+/// A live session: not past its idle expiry and created after `created_after` (absolute limit).
+pub fn live_session(
+    conn: &mut PgConnection,
+    key_hash: &str,
+    now: DateTime<Utc>,
+    created_after: DateTime<Utc>,
+) -> QueryResult<Option<SessionRow>> {
+    sessions::table
+        .find(key_hash)
+        .filter(sessions::expires_at.gt(now))
+        .filter(sessions::created_at.gt(created_after))
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn touch_session(
+    conn: &mut PgConnection,
+    key_hash: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .find(key_hash)
+            .filter(sessions::expires_at.gt(now)),
+    )
+    .set((
+        sessions::expires_at.eq(expires_at),
+        sessions::last_seen_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+pub fn delete_session(conn: &mut PgConnection, key_hash: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.find(key_hash)).execute(conn)
+}
+
+/// Ends one session, only if it is this user's.
+pub fn delete_session_of(
+    conn: &mut PgConnection,
+    user_id: i64,
+    key_hash: &str,
+) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table
+            .find(key_hash)
+            .filter(sessions::user_id.eq(user_id)),
+    )
+    .execute(conn)
+}
+
+/// Ends every session of a user, except `keep` (the one making the request, when it renews).
+pub fn delete_sessions_of(
+    conn: &mut PgConnection,
+    user_id: i64,
+    keep: Option<&str>,
+) -> QueryResult<usize> {
+    let query = sessions::table.filter(sessions::user_id.eq(user_id));
+    match keep {
+        Some(k) => diesel::delete(query.filter(sessions::key_hash.ne(k))).execute(conn),
+        None => diesel::delete(query).execute(conn),
+    }
+}
+
+pub fn delete_expired_sessions(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    created_before: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table.filter(
+            sessions::expires_at
+                .le(now)
+                .or(sessions::created_at.le(created_before)),
+        ),
+    )
+    .execute(conn)
+}
+
+pub fn sessions_of(
+    conn: &mut PgConnection,
+    user_id: i64,
+    now: DateTime<Utc>,
+    created_after: DateTime<Utc>,
+) -> QueryResult<Vec<SessionRow>> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::expires_at.gt(now))
+        .filter(sessions::created_at.gt(created_after))
+        .order(sessions::last_seen_at.desc())
+        .select(SessionRow::as_select())
+        .load(conn)
+}
+
+// ---- app secrets ----
+
+/// The named secret, creating it with `fresh` if it does not exist yet. Several instances
+/// starting at once all end up with the first one written.
+pub fn get_or_create_secret(
+    conn: &mut PgConnection,
+    name: &str,
+    fresh: &[u8],
+) -> QueryResult<Vec<u8>> {
+    diesel::insert_into(app_secrets::table)
+        .values((app_secrets::name.eq(name), app_secrets::value.eq(fresh)))
+        .on_conflict(app_secrets::name)
+        .do_nothing()
+        .execute(conn)?;
+    app_secrets::table
+        .find(name)
+        .select(app_secrets::value)
+        .first(conn)
+}

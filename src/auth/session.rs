@@ -1,0 +1,228 @@
+//! Browser sessions kept in PostgreSQL: an actix-session `SessionStore` on the `sessions` table.
+//!
+//! The cookie holds a random key (signed and encrypted with the key from `app_secrets`); the
+//! table holds only its SHA-256, so a copy of the table cannot be replayed as cookies. A session
+//! lives `idle` past its last request and never longer than `absolute` after it was created
+//! (that is, after sign-in, since sign-in renews the key). Logout, deactivation and a password
+//! change delete rows, and a deleted row is a dead cookie on every instance at once.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, CookieContentSecurity, TtlExtensionPolicy};
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::{Key, SameSite};
+use anyhow::Context;
+use chrono::Utc;
+
+use super::model::sha256_hex;
+use super::repo::{self, SessionWrite};
+use crate::config::Config;
+use crate::db::PgPool;
+
+/// The session cookie's name.
+pub const COOKIE_NAME: &str = "ct_session";
+/// Session state keys set at sign-in.
+pub const USER_ID: &str = "user_id";
+pub const USER_AGENT: &str = "ua";
+pub const IP: &str = "ip";
+/// A random id of the sign-in, to tell the current session apart on `/account`.
+pub const SID: &str = "sid";
+/// The per-session CSRF token.
+pub const CSRF: &str = "csrf";
+/// A message to show once on the next page.
+pub const FLASH: &str = "flash";
+
+type State = HashMap<String, String>;
+
+#[derive(Clone)]
+pub struct PgSessionStore {
+    pool: PgPool,
+    absolute: Duration,
+}
+
+impl PgSessionStore {
+    pub fn new(pool: PgPool, absolute: Duration) -> PgSessionStore {
+        PgSessionStore { pool, absolute }
+    }
+
+    async fn blocking<T, F>(&self, work: F) -> anyhow::Result<T>
+    where
+        F: FnOnce(&mut diesel::PgConnection) -> anyhow::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool
+                .get()
+                .context("no database connection for the session")?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("session task failed: {e}"))?
+    }
+}
+
+fn expiry(ttl: &actix_web::cookie::time::Duration) -> chrono::DateTime<Utc> {
+    Utc::now() + chrono::Duration::seconds(ttl.whole_seconds().max(1))
+}
+
+/// The columns kept beside the state: who is signed in, and from where (for `/account`).
+struct Columns {
+    user_id: Option<i64>,
+    user_agent: Option<String>,
+    ip: Option<String>,
+}
+
+fn columns(state: &State) -> Columns {
+    let text = |key: &str| {
+        state
+            .get(key)
+            .and_then(|v| serde_json::from_str::<String>(v).ok())
+    };
+    Columns {
+        user_id: state.get(USER_ID).and_then(|v| v.parse::<i64>().ok()),
+        user_agent: text(USER_AGENT),
+        ip: text(IP),
+    }
+}
+
+impl SessionStore for PgSessionStore {
+    async fn load(&self, session_key: &SessionKey) -> Result<Option<State>, LoadError> {
+        let key_hash = sha256_hex(session_key.as_ref());
+        let absolute = self.absolute;
+        let row = self
+            .blocking(move |conn| {
+                let now = Utc::now();
+                let created_after =
+                    now - chrono::Duration::from_std(absolute).unwrap_or(chrono::Duration::days(7));
+                Ok(repo::live_session(conn, &key_hash, now, created_after)?)
+            })
+            .await
+            .map_err(LoadError::Other)?;
+        match row {
+            None => Ok(None),
+            Some(row) => serde_json::from_value::<State>(row.state)
+                .map(Some)
+                .map_err(|e| LoadError::Deserialization(e.into())),
+        }
+    }
+
+    async fn save(
+        &self,
+        session_state: State,
+        ttl: &actix_web::cookie::time::Duration,
+    ) -> Result<SessionKey, SaveError> {
+        let key = crate::web::random_token(32);
+        let key_hash = sha256_hex(&key);
+        let expires_at = expiry(ttl);
+        let absolute = self.absolute;
+        let cols = columns(&session_state);
+        let state =
+            serde_json::to_value(&session_state).map_err(|e| SaveError::Serialization(e.into()))?;
+        self.blocking(move |conn| {
+            let now = Utc::now();
+            // New sessions are the moment to sweep dead ones, so the table does not grow.
+            let created_before =
+                now - chrono::Duration::from_std(absolute).unwrap_or(chrono::Duration::days(7));
+            repo::delete_expired_sessions(conn, now, created_before)?;
+            repo::insert_session(
+                conn,
+                &SessionWrite {
+                    key_hash: &key_hash,
+                    user_id: cols.user_id,
+                    state,
+                    expires_at,
+                    user_agent: cols.user_agent.as_deref(),
+                    ip: cols.ip.as_deref(),
+                },
+            )?;
+            Ok(())
+        })
+        .await
+        .map_err(SaveError::Other)?;
+        SessionKey::try_from(key).map_err(|e| SaveError::Other(e.into()))
+    }
+
+    async fn update(
+        &self,
+        session_key: SessionKey,
+        session_state: State,
+        ttl: &actix_web::cookie::time::Duration,
+    ) -> Result<SessionKey, UpdateError> {
+        let key_hash = sha256_hex(session_key.as_ref());
+        let expires_at = expiry(ttl);
+        let cols = columns(&session_state);
+        let state = serde_json::to_value(&session_state)
+            .map_err(|e| UpdateError::Serialization(e.into()))?;
+        // A session ended meanwhile (logout elsewhere, deactivation) stays ended: the update
+        // touches no row and nothing is re-created under the old key.
+        self.blocking(move |conn| {
+            repo::update_session(
+                conn,
+                &SessionWrite {
+                    key_hash: &key_hash,
+                    user_id: cols.user_id,
+                    state,
+                    expires_at,
+                    user_agent: cols.user_agent.as_deref(),
+                    ip: cols.ip.as_deref(),
+                },
+                Utc::now(),
+            )?;
+            Ok(())
+        })
+        .await
+        .map_err(UpdateError::Other)?;
+        Ok(session_key)
+    }
+
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        ttl: &actix_web::cookie::time::Duration,
+    ) -> Result<(), anyhow::Error> {
+        let key_hash = sha256_hex(session_key.as_ref());
+        let expires_at = expiry(ttl);
+        self.blocking(move |conn| {
+            repo::touch_session(conn, &key_hash, Utc::now(), expires_at)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
+        let key_hash = sha256_hex(session_key.as_ref());
+        self.blocking(move |conn| {
+            repo::delete_session(conn, &key_hash)?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// The session middleware as configured: cookie `ct_session`, HttpOnly, SameSite=Lax, Path=/,
+/// Secure per `COOKIE_SECURE`; a browser-session cookie whose server side expires after the idle
+/// timeout, extended on every request.
+pub fn middleware(config: &Config, pool: PgPool, key: &[u8]) -> SessionMiddleware<PgSessionStore> {
+    let idle = actix_web::cookie::time::Duration::seconds(
+        i64::try_from(config.session_idle_timeout.as_secs()).unwrap_or(7200),
+    );
+    SessionMiddleware::builder(
+        PgSessionStore::new(pool, config.session_absolute_timeout),
+        Key::derive_from(key),
+    )
+    .cookie_name(COOKIE_NAME.to_string())
+    .cookie_secure(config.cookie_secure)
+    .cookie_http_only(true)
+    .cookie_same_site(SameSite::Lax)
+    .cookie_path("/".to_string())
+    .cookie_content_security(CookieContentSecurity::Private)
+    .session_lifecycle(
+        BrowserSession::default()
+            .state_ttl(idle)
+            .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+    )
+    .build()
+}
