@@ -289,6 +289,12 @@ pub fn reset_password(
     user_id: i64,
     new: &str,
 ) -> Result<(), AuthError> {
+    if ctx.actor.user_id() == Some(user_id) {
+        // Their own goes through the account page, which asks for the current password.
+        return Err(AuthError::Refused(
+            "change your own password on your account page".into(),
+        ));
+    }
     let password = Password::parse(new).map_err(|m| AuthError::invalid("password", m))?;
     let hash = hash_password(&password)?;
     conn.transaction(|conn| {

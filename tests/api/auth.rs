@@ -92,6 +92,14 @@ async fn the_session_id_rotates_at_login_and_the_pre_login_one_is_dead() {
     let replay = get_with_cookie(&app, "/account", &before).await;
     assert_eq!(replay.status(), 303, "the pre-login session is gone");
     assert!(location(&replay).await.starts_with("/login"));
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM audit_events WHERE action = 'user.login' AND request_id IS NOT NULL"
+        ),
+        1,
+        "the request id is on the record"
+    );
     let (actor, entity, _, after_json) = app.last_event("user.login").unwrap();
     assert_eq!(actor, "user");
     assert_eq!(entity, Some(app.user_id(&email)));
@@ -639,7 +647,7 @@ async fn each_role_reaches_what_the_policy_allows() {
 #[tokio::test]
 async fn an_admin_manages_users_and_each_change_is_audited() {
     let app = TestApp::spawn().await;
-    app.signed_in("admin").await;
+    let (admin, _) = app.signed_in("admin").await;
 
     let res = app
         .post_form(
@@ -659,14 +667,14 @@ async fn an_admin_manages_users_and_each_change_is_audited() {
     let after = after.unwrap();
     assert_eq!(after["role"], "reviewer");
     assert!(after.get("password").is_none() && after.get("password_hash").is_none());
+    let listing = app.get("/admin/users").await.text().await.unwrap();
+    assert!(listing.contains("Ana Reviewer"));
     assert!(
-        app.get("/admin/users")
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("Ana Reviewer")
+        listing.contains("can now sign in"),
+        "the flash after the redirect"
     );
+    let again = app.get("/admin/users").await.text().await.unwrap();
+    assert!(!again.contains("can now sign in"), "a flash is shown once");
 
     let res = app
         .post_form(&format!("/admin/users/{id}/role"), &[("role", "editor")])
@@ -686,6 +694,18 @@ async fn an_admin_manages_users_and_each_change_is_audited() {
     assert_eq!(
         app.last_event("user.password_changed").unwrap().3.unwrap(),
         serde_json::json!({"reset_by_admin": true})
+    );
+    let me = app.user_id(&admin);
+    let own = app
+        .post_form(
+            &format!("/admin/users/{me}/password"),
+            &[("password", "resetting myself here")],
+        )
+        .await;
+    assert_eq!(
+        own.status(),
+        403,
+        "an admin's own password goes through /account"
     );
     assert_eq!(
         app.login_with(&client(), "ana@example.org", "reset by the admin now")
@@ -753,6 +773,9 @@ async fn a_stranger_is_sent_to_login_and_back_to_a_local_path_only() {
     let app = TestApp::spawn().await;
     let (email, password) = app.create_user("viewer").await;
 
+    let home = app.get("/").await;
+    assert_eq!(home.status(), 303, "the dashboard needs a sign-in");
+    assert_eq!(location(&home).await, "/login");
     let res = app.get("/account?tab=tokens").await;
     assert_eq!(res.status(), 303);
     assert_eq!(
