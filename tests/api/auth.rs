@@ -1306,3 +1306,35 @@ async fn the_command_line_adds_users_makes_tokens_and_deactivates_as_system() {
         .unwrap();
     assert_eq!(me.status(), 401);
 }
+
+#[tokio::test]
+async fn multipart_forms_are_checked_too() {
+    let app = TestApp::spawn().await;
+    app.signed_in("editor").await;
+    let token = app.csrf_of(&app.client, "/account").await;
+    let before = snapshot(&app);
+    let body = |csrf: &str| {
+        format!(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"label\"\r\n\r\nupload\r\n\
+             --XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n--XyZ--\r\n"
+        )
+    };
+    let post = |csrf: String| {
+        app.client
+            .post(app.url("/account/tokens"))
+            .header("content-type", "multipart/form-data; boundary=XyZ")
+            .body(body(&csrf))
+            .send()
+    };
+
+    let wrong = post("0123456789abcdef".into()).await.unwrap();
+    let right = post(token).await.unwrap();
+
+    assert_eq!(wrong.status(), 403);
+    assert_ne!(
+        right.status(),
+        403,
+        "the token in a multipart body is found"
+    );
+    assert_eq!(snapshot(&app), before);
+}
