@@ -38,6 +38,18 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Ingest .txt or .html articles (each file one article; the same content twice is one).
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Title for every file (default: the HTML <title>, else the file name).
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        publisher: Option<String>,
+    },
     /// Work with the audit history.
     Audit {
         #[command(subcommand)]

@@ -26,6 +26,34 @@ fn main() -> anyhow::Result<()> {
             let mut lock = stdout.lock();
             claimtracker::evaluation::train::run_train(&train, &dev, &out, &mut lock)
         }
+        Command::Import {
+            files,
+            title,
+            url,
+            publisher,
+        } => {
+            let (_database, mut conn) = open_database()?;
+            let config = Config::from_env()?;
+            let failed = claimtracker::articles::import::run(
+                &mut conn,
+                &files,
+                claimtracker::articles::import::Options {
+                    title,
+                    url,
+                    publisher,
+                    limits: claimtracker::articles::model::Limits {
+                        max_text_bytes: config.max_text_bytes,
+                        max_html_bytes: config.max_html_bytes,
+                    },
+                },
+                &mut std::io::stdout(),
+                &mut std::io::stderr(),
+            )?;
+            if failed > 0 {
+                anyhow::bail!("{failed} of {} files failed", files.len());
+            }
+            Ok(())
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

@@ -49,7 +49,7 @@ impl Application {
                 .wrap(Compress::default())
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
-                .configure(configure)
+                .configure(|cfg| configure(cfg, &state.config))
         })
         .shutdown_timeout(10);
         if let Some(workers) = workers {
@@ -98,8 +98,12 @@ pub fn post_routes() -> Vec<&'static str> {
 }
 
 /// Every route of the app.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::JsonConfig::default().error_handler(json_error))
+pub fn configure(cfg: &mut web::ServiceConfig, config: &Config) {
+    let limits = crate::articles::model::Limits {
+        max_text_bytes: config.max_text_bytes,
+        max_html_bytes: config.max_html_bytes,
+    };
+    cfg.app_data(json_config(64 * 1024))
         .route("/healthz", web::get().to(healthz));
     for route in page_routes() {
         cfg.route(route.path, route.route);
@@ -107,7 +111,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(crate::web::static_files::configure)
         .configure(crate::audit::api::configure)
         .configure(crate::auth::api::configure)
+        .configure(|cfg| crate::articles::api::configure(cfg, limits))
+        .configure(crate::claims::api::configure)
         .default_service(web::to(crate::web::not_found));
+}
+
+/// JSON bodies up to `limit` bytes, with errors in our format.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(json_error)
 }
 
 /// Malformed JSON, wrong content type and oversized bodies answer in our error format.

@@ -5,3 +5,4 @@ mod audit;
 mod auth;
 mod foundation;
 mod helpers;
+mod ingestion;
