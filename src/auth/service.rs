@@ -14,6 +14,7 @@ use super::model::{
 };
 use super::repo;
 use crate::audit::{Actor, AuditContext, Event, service::append};
+use crate::db::PgPool;
 use crate::error::AppError;
 
 /// Failed logins are counted over this window.
@@ -42,6 +43,8 @@ pub enum AuthError {
     Throttled { retry_after_secs: u64 },
     #[error("{0}")]
     Refused(String),
+    #[error("the database is unavailable")]
+    Unavailable(String),
     #[error("password hashing failed: {0}")]
     Hashing(String),
     #[error(transparent)]
@@ -75,6 +78,7 @@ impl From<AuthError> for AppError {
                 AppError::TooManyRequests { retry_after_secs }
             }
             AuthError::Refused(m) => AppError::Forbidden(m),
+            AuthError::Unavailable(m) => AppError::Unavailable(m),
             AuthError::Hashing(m) => AppError::Internal(anyhow::anyhow!(m)),
             AuthError::Database(e) => e.into(),
         }
@@ -316,31 +320,23 @@ fn not_found(e: DieselError) -> AuthError {
 
 // ---- login ----
 
-/// Checks the credentials, with throttling; audits success and failure (never the password).
-/// `ctx` carries the request id; the actor of the events is the user on success and `system`
-/// on failure (nobody is signed in).
-pub fn login(
+/// Refuses with the time to wait when the account or the address has failed too often lately.
+fn check_throttle(
     conn: &mut PgConnection,
-    ctx: &AuditContext,
-    email: &str,
-    password: &str,
+    attempted: &str,
     ip: &str,
-) -> Result<User, AuthError> {
-    let attempted = email.trim().to_lowercase();
-    let now = Utc::now();
+    now: chrono::DateTime<Utc>,
+) -> Result<(), AuthError> {
     let window = Duration::minutes(THROTTLE_WINDOW_MINUTES);
     let since = now - window;
-    for (count, oldest, limit) in [
-        {
-            let (c, o) = repo::failures_for_email(conn, &attempted, since)?;
-            (c, o, MAX_FAILURES_PER_ACCOUNT)
-        },
-        {
-            let (c, o) = repo::failures_for_ip(conn, ip, since)?;
-            (c, o, MAX_FAILURES_PER_ADDRESS)
-        },
+    let by_account = repo::failures_for_email(conn, attempted, since)?;
+    let by_address = repo::failures_for_ip(conn, ip, since)?;
+    for ((count, oldest), limit) in [
+        (by_account, MAX_FAILURES_PER_ACCOUNT),
+        (by_address, MAX_FAILURES_PER_ADDRESS),
     ] {
         if count >= limit {
+            // Free again once the oldest failure in the window has aged out of it.
             let until = oldest.unwrap_or(now) + window;
             let secs = (until - now).num_seconds().max(1);
             return Err(AuthError::Throttled {
@@ -348,9 +344,35 @@ pub fn login(
             });
         }
     }
-    let user = match Email::parse(&attempted) {
-        Ok(e) => repo::user_by_email(conn, e.as_str())?,
-        Err(_) => None,
+    Ok(())
+}
+
+fn connection(pool: &PgPool) -> Result<crate::db::PooledConn, AuthError> {
+    pool.get()
+        .map_err(|e| AuthError::Unavailable(e.to_string()))
+}
+
+/// Checks the credentials, with throttling; audits success and failure (never the password).
+/// `ctx` carries the request id; the actor of the events is the user on success and `system`
+/// on failure (nobody is signed in). Takes the pool, not a connection, so that no connection is
+/// held while Argon2 works. Blocking: call it from `web::block`.
+pub fn login(
+    pool: &PgPool,
+    ctx: &AuditContext,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> Result<User, AuthError> {
+    // Whatever was typed is counted and recorded; bounded so junk cannot bloat the tables.
+    let attempted: String = email.trim().to_lowercase().chars().take(254).collect();
+    let now = Utc::now();
+    let user = {
+        let mut conn = connection(pool)?;
+        check_throttle(&mut conn, &attempted, ip, now)?;
+        match Email::parse(&attempted) {
+            Ok(e) => repo::user_by_email(&mut conn, e.as_str())?,
+            Err(_) => None,
+        }
     };
     let ok = match &user {
         Some(u) => verify_password(password, &u.password_hash) && u.active,
@@ -359,6 +381,7 @@ pub fn login(
             false
         }
     };
+    let mut conn = connection(pool)?;
     match user {
         Some(user) if ok => {
             let ctx = AuditContext {

@@ -132,11 +132,10 @@ async fn login(
     let ctx = anonymous_audit(&req);
     let ip = client_ip(&req);
     let attempt = {
-        let (email, ip) = (email.clone(), ip.clone());
-        crate::db::run(&state.pool, move |conn| {
-            Ok(service::login(conn, &ctx, &email, &password, &ip))
-        })
-        .await?
+        let (pool, email, ip) = (state.pool.clone(), email.clone(), ip.clone());
+        web::block(move || service::login(&pool, &ctx, &email, &password, &ip))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-in task failed: {e}")))?
     };
     let form_again = |status: StatusCode, message: String| {
         render(
