@@ -1338,3 +1338,76 @@ async fn multipart_forms_are_checked_too() {
     );
     assert_eq!(snapshot(&app), before);
 }
+
+/// `SignedIn` (for reports later): a bearer token or the session; 401 for machine formats,
+/// the sign-in redirect for pages. Tried on probe routes in an app built like the real one.
+#[actix_web::test]
+async fn signed_in_takes_a_token_or_a_session_and_answers_strangers_by_format() {
+    use actix_web::{App, test, web};
+    use claimtracker::auth::SignedIn;
+    let db = TestDb::new();
+    let config = test_config(&db);
+    let pool = db.pool();
+    let mut conn = db.conn();
+    let key = claimtracker::auth::service::session_signing_key(&mut conn).unwrap();
+    let user = claimtracker::auth::service::create_user(
+        &mut conn,
+        &claimtracker::audit::AuditContext::system(),
+        &claimtracker::auth::service::NewAccount {
+            email: "viewer@example.org",
+            name: "V",
+            role: "viewer",
+            password: "a long enough passphrase",
+        },
+    )
+    .unwrap();
+    let (_, token) = claimtracker::auth::service::create_token(
+        &mut conn,
+        &claimtracker::audit::AuditContext::system(),
+        user.id,
+        "reports",
+    )
+    .unwrap();
+    let probe = |who: SignedIn| async move { who.user.role.as_str().to_string() };
+    let state = web::Data::new(claimtracker::startup::AppState {
+        pool: pool.clone(),
+        config: config.clone(),
+    });
+    let app = test::init_service(
+        App::new()
+            .wrap(claimtracker::auth::session::middleware(&config, pool, &key))
+            .app_data(state)
+            .route("/reports/probe.csv", web::get().to(probe))
+            .route("/reports/probe", web::get().to(probe)),
+    )
+    .await;
+
+    let by_token = test::TestRequest::get()
+        .uri("/reports/probe.csv")
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .send_request(&app)
+        .await;
+    let bad_token = test::TestRequest::get()
+        .uri("/reports/probe.csv")
+        .insert_header(("authorization", "Bearer ct_nope"))
+        .send_request(&app)
+        .await;
+    let stranger_csv = test::TestRequest::get()
+        .uri("/reports/probe.csv")
+        .send_request(&app)
+        .await;
+    let stranger_page = test::TestRequest::get()
+        .uri("/reports/probe")
+        .send_request(&app)
+        .await;
+
+    assert_eq!(by_token.status(), 200);
+    assert_eq!(test::read_body(by_token).await, "viewer");
+    assert_eq!(bad_token.status(), 401);
+    assert_eq!(stranger_csv.status(), 401);
+    assert_eq!(stranger_page.status(), 303);
+    assert_eq!(
+        stranger_page.headers().get("location").unwrap(),
+        "/login?next=%2Freports%2Fprobe"
+    );
+}
