@@ -534,16 +534,20 @@ pub fn sessions_of(
     Ok(repo::sessions_of(conn, user_id, now, created_after)?)
 }
 
-/// Ends one of the user's own sessions, named by its key hash.
+/// Ends one of the user's own sessions, named by its key hash; recorded as a logout of it.
 pub fn end_own_session(
     conn: &mut PgConnection,
+    ctx: &AuditContext,
     user_id: i64,
     key_hash: &str,
 ) -> Result<(), AuthError> {
-    if repo::delete_session_of(conn, user_id, key_hash)? == 0 {
-        return Err(AuthError::NotFound);
-    }
-    Ok(())
+    conn.transaction(|conn| {
+        if repo::delete_session_of(conn, user_id, key_hash)? == 0 {
+            return Err(AuthError::NotFound);
+        }
+        append(conn, ctx, [Event::user_logout(user_id)])?;
+        Ok(())
+    })
 }
 
 // ---- secrets ----

@@ -390,10 +390,10 @@ async fn end_session(
     state: web::Data<AppState>,
     form: web::Form<EndSessionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user_id = page.user.id;
+    let (ctx, user_id) = (page.audit.clone(), page.user.id);
     let handle = form.into_inner().session;
     crate::db::run(&state.pool, move |conn| {
-        Ok(service::end_own_session(conn, user_id, &handle)?)
+        Ok(service::end_own_session(conn, &ctx, user_id, &handle)?)
     })
     .await?;
     set_flash(&page.session, "success", "That session has ended.");

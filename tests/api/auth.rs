@@ -1075,6 +1075,11 @@ async fn i_can_see_and_end_my_other_sessions() {
         303
     );
     assert_eq!(app.get("/account").await.status(), 200);
+    let (actor, entity, _, _) = app.last_event("user.logout").unwrap();
+    assert_eq!(
+        (actor.as_str(), entity),
+        ("user", Some(app.user_id(&email)))
+    );
 }
 
 // ---- storage and headers ----
@@ -1256,6 +1261,9 @@ async fn the_command_line_adds_users_makes_tokens_and_deactivates_as_system() {
     );
     let stdout = String::from_utf8(made.stdout).unwrap();
     let token = stdout.trim_end_matches('\n');
+    let (actor, _, _, after) = app.last_event("token.created").unwrap();
+    assert_eq!(actor, "system");
+    assert_eq!(after.unwrap()["label"], "ci");
     assert!(
         token.starts_with("ct_") && !token.contains(char::is_whitespace),
         "alone: {stdout:?}"
