@@ -85,6 +85,7 @@ fn session_key(pool: &PgPool) -> anyhow::Result<Vec<u8>> {
 pub fn page_routes() -> Vec<crate::web::AppRoute> {
     let mut routes = vec![crate::web::AppRoute::get("/", home)];
     routes.extend(crate::auth::web::routes());
+    routes.extend(crate::articles::web::routes());
     routes
 }
 
@@ -113,6 +114,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, config: &Config) {
         .configure(crate::auth::api::configure)
         .configure(|cfg| crate::articles::api::configure(cfg, limits))
         .configure(crate::claims::api::configure)
+        .configure(crate::verification::api::configure)
         .default_service(web::to(crate::web::not_found));
 }
 

@@ -728,3 +728,244 @@ async fn import_takes_a_folder_of_files_and_reports_each() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- pages ----
+
+/// A multipart form with the session's CSRF token.
+async fn multipart_article(
+    app: &TestApp,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &str)>,
+) -> reqwest::Response {
+    let token = app.csrf_of(&app.client, "/articles/new").await;
+    let mut form = reqwest::multipart::Form::new().text("csrf_token", token);
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    if let Some((name, content)) = file {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::text(content.to_string()).file_name(name.to_string()),
+        );
+    }
+    app.client
+        .post(app.url("/articles"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn an_editor_pastes_an_article_and_sees_its_claims_highlighted() {
+    let app = TestApp::spawn().await;
+    app.signed_in("editor").await;
+    let res = multipart_article(
+        &app,
+        &[
+            ("title", "Xi <b>tells</b> Blinken"),
+            ("format", "text"),
+            ("content", FIXTURE),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let path = location(&res);
+    assert!(path.starts_with("/articles/"), "{path}");
+    let page = app.get(&path).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("candidate claim"),
+        "the flash says what happened"
+    );
+    assert!(
+        html.contains("<mark class=\"status-candidate\""),
+        "claims are highlighted"
+    );
+    assert!(
+        html.contains("Xi &#60;b&#62;tells&#60;/b&#62; Blinken") && !html.contains("<b>tells"),
+        "the title is escaped"
+    );
+    assert!(!html.contains("Share to Whatsapp"));
+    assert!(html.contains("Candidates to triage"));
+    assert_eq!(
+        app.audit_actions()
+            .iter()
+            .filter(|a| *a == "article.ingested")
+            .count(),
+        1
+    );
+
+    // The list shows it with its counts.
+    let list = app.get("/articles").await.text().await.unwrap();
+    assert!(list.contains("Xi &#60;b&#62;tells&#60;/b&#62; Blinken"));
+    assert!(list.contains("candidate"));
+}
+
+#[tokio::test]
+async fn an_uploaded_html_file_is_ingested() {
+    let app = TestApp::spawn().await;
+    app.signed_in("admin").await;
+    let res = multipart_article(
+        &app,
+        &[("title", "Uploaded")],
+        Some(("page.html", &fixture_as_html())),
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let html = app.get(&location(&res)).await.text().await.unwrap();
+    assert!(html.contains("The economy in China is not in great shape"));
+    assert!(!html.contains("do-not-index-this-script"));
+}
+
+#[tokio::test]
+async fn a_bad_article_form_comes_back_with_the_input_kept() {
+    let app = TestApp::spawn().await;
+    app.signed_in("editor").await;
+    let res = multipart_article(
+        &app,
+        &[
+            ("title", ""),
+            ("url", "not a url"),
+            ("content", "Kept text of mine."),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Kept text of mine."), "the input is kept");
+    assert!(html.contains("is required"), "the title's error is shown");
+    assert_eq!(count(&app, "articles"), 0);
+}
+
+#[tokio::test]
+async fn viewers_and_reviewers_cannot_add_articles() {
+    let app = TestApp::spawn().await;
+    app.signed_in("reviewer").await;
+    assert_eq!(app.get("/articles/new").await.status(), 403);
+    let res = multipart_article_without_page(&app).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(count(&app, "articles"), 0);
+    assert_eq!(
+        app.get("/articles").await.status(),
+        200,
+        "but they read the list"
+    );
+}
+
+/// A POST to /articles with a valid CSRF token taken from another page.
+async fn multipart_article_without_page(app: &TestApp) -> reqwest::Response {
+    let token = app.csrf_of(&app.client, "/articles").await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", token)
+        .text("title", "t")
+        .text("content", "The rate fell to 3.5% in March.");
+    app.client
+        .post(app.url("/articles"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn triage_and_manual_claims_work_from_the_article_page() {
+    let app = TestApp::spawn().await;
+    let (email, _) = app.signed_in("editor").await;
+    let token = app.token_for(&email).await;
+    let body = ingest_fixture(&app, &token).await;
+    let article = body["article"]["id"].as_i64().unwrap();
+    let first = &body["claims"][0];
+    let id = first["id"].as_i64().unwrap();
+
+    let res = app
+        .post_form(
+            &format!("/claims/{id}/triage"),
+            &[
+                ("version", "1"),
+                ("decision", "accept"),
+                ("text", first["text"].as_str().unwrap()),
+                ("speaker", "Xi Jinping"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), format!("/articles/{article}#claim-{id}"));
+    let claim: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/claims/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(claim["status"], "open");
+
+    // The same form again is stale: back to the page with the conflict explained.
+    let stale = app
+        .post_form(
+            &format!("/claims/{id}/triage"),
+            &[("version", "1"), ("decision", "accept")],
+        )
+        .await;
+    assert_eq!(stale.status(), 303);
+    let page = app.get(&location(&stale)).await.text().await.unwrap();
+    assert!(
+        page.contains("changed by someone else"),
+        "the conflict is explained"
+    );
+
+    // A manual claim from typed words, without script.
+    let res = app
+        .post_form(
+            &format!("/articles/{article}/claims"),
+            &[
+                ("exact", "7 1/2 hours of talks"),
+                ("speaker", ""),
+                ("kind", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, _, _, after) = app.last_event("claim.created").unwrap();
+    let after = after.unwrap();
+    assert_eq!(after["quote"]["exact"], "7 1/2 hours of talks");
+    assert_eq!(after["status"], "open");
+
+    // From a selection's offsets, as the script sends them.
+    let text = body["article"]["body_text"].as_str().unwrap();
+    let phrase = "lowest point in decades";
+    let start = text[..text.find(phrase).unwrap()].chars().count();
+    let res = app
+        .post_form(
+            &format!("/articles/{article}/claims"),
+            &[
+                ("start", &start.to_string()),
+                ("end", &(start + phrase.chars().count()).to_string()),
+                ("exact", phrase),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, _, _, after) = app.last_event("claim.created").unwrap();
+    assert_eq!(after.unwrap()["quote"]["exact"], phrase);
+
+    // Words that are not in the article come back with a message.
+    let res = app
+        .post_form(
+            &format!("/articles/{article}/claims"),
+            &[("exact", "words never written")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("not in the article"));
+}
