@@ -367,3 +367,151 @@ fn the_app_role_of_the_readme_cannot_drop_or_bypass_the_audit_triggers() {
         ),
     );
 }
+
+// ---- the JSON API ----
+
+async fn viewer_token(app: &crate::helpers::TestApp) -> String {
+    let (email, _) = app.create_user("viewer").await;
+    app.token_for(&email).await
+}
+
+#[tokio::test]
+async fn the_api_pages_through_the_history_with_filters() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let token = viewer_token(&app).await;
+    {
+        let mut conn = app.db.conn();
+        for i in 0..7 {
+            create_user_audited(&mut conn, &format!("p{i}@example.org")).unwrap();
+        }
+    }
+    let total = count(&mut app.db.conn(), "SELECT count(*) AS n FROM audit_events");
+    // Walk every event, three at a time, following next_cursor.
+    let mut seen = vec![];
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = app.url("/api/v1/audit?limit=3");
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let res = app
+            .client
+            .get(url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let body: serde_json::Value = res.json().await.unwrap();
+        for item in body["items"].as_array().unwrap() {
+            seen.push(item["seq"].as_i64().unwrap());
+            assert_eq!(item["hash"].as_str().unwrap().len(), 64);
+        }
+        match body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        (1..=total).collect::<Vec<_>>(),
+        "every event once, in order"
+    );
+
+    let res = app
+        .client
+        .get(app.url("/api/v1/audit?action=user.created"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["action"] == "user.created")
+    );
+    assert!(body["items"].as_array().unwrap().len() >= 7);
+
+    let future = app
+        .client
+        .get(app.url("/api/v1/audit?from=2999-01-01T00:00:00Z"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        future.json::<serde_json::Value>().await.unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    for (query, field) in [
+        ("from=yesterday", "from"),
+        ("action=user.hacked", "action"),
+        ("limit=0", "limit"),
+        ("cursor=abc", "cursor"),
+        ("actor=nobody@example.org", "actor"),
+    ] {
+        let res = app
+            .client
+            .get(app.url(&format!("/api/v1/audit?{query}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{query}");
+        assert_eq!(
+            res.json::<serde_json::Value>().await.unwrap()["error"]["field"],
+            field
+        );
+    }
+    assert_eq!(
+        app.client
+            .get(app.url("/api/v1/audit"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn the_verify_endpoint_names_the_first_rewritten_event() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let token = viewer_token(&app).await;
+    {
+        let mut conn = app.db.conn();
+        for i in 0..4 {
+            create_user_audited(&mut conn, &format!("v{i}@example.org")).unwrap();
+        }
+    }
+    let get = || {
+        app.client
+            .get(app.url("/api/v1/audit/verify"))
+            .bearer_auth(&token)
+            .send()
+    };
+    let ok: serde_json::Value = get().await.unwrap().json().await.unwrap();
+    assert_eq!(ok["ok"], true);
+    let events = ok["events"].as_i64().unwrap();
+    assert_eq!(
+        ok["head"].as_str().unwrap(),
+        claimtracker::audit::service::head(&mut app.db.conn())
+            .unwrap()
+            .1
+    );
+    assert!(ok["first_bad_seq"].is_null());
+
+    let victim = events - 1;
+    tamper(&mut app.db.conn(), victim);
+    let bad: serde_json::Value = get().await.unwrap().json().await.unwrap();
+    assert_eq!(bad["ok"], false);
+    assert_eq!(bad["first_bad_seq"], victim);
+    assert_eq!(bad["events"], victim - 1);
+}

@@ -29,18 +29,28 @@ fn admin_conn() -> PgConnection {
         .expect("connect to postgres")
 }
 
-/// Name of the migrated template: derived from the migrations' content, so a changed migration
-/// makes a new template rather than reusing a stale one.
+/// Name of the migrated template: derived from the migrations this binary embeds (and their
+/// files' content), so a changed or added migration makes a new template rather than reusing a
+/// stale one, even while the migrations folder changes under a running build.
 fn template_name() -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
     NAME.get_or_init(|| {
+        use diesel::migration::MigrationSource;
+        let embedded: Vec<String> =
+            MigrationSource::<diesel::pg::Pg>::migrations(&claimtracker::db::MIGRATIONS)
+                .unwrap()
+                .iter()
+                .map(|m| m.name().to_string())
+                .collect();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-        let mut entries: Vec<_> = walk(&dir);
-        entries.sort();
         let mut hasher = Sha256::new();
-        for path in entries {
-            hasher.update(path.to_string_lossy().as_bytes());
-            hasher.update(std::fs::read(&path).unwrap());
+        for name in &embedded {
+            hasher.update(name.as_bytes());
+            let mut files = walk(&dir.join(name));
+            files.sort();
+            for path in files {
+                hasher.update(std::fs::read(&path).unwrap_or_default());
+            }
         }
         format!("ct_template_{}", &hex::encode(hasher.finalize())[..16])
     })
@@ -48,7 +58,10 @@ fn template_name() -> &'static str {
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = vec![];
-    for entry in std::fs::read_dir(dir).unwrap() {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries {
         let path = entry.unwrap().path();
         if path.is_dir() {
             out.extend(walk(&path));
