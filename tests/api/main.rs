@@ -6,3 +6,4 @@ mod auth;
 mod foundation;
 mod helpers;
 mod ingestion;
+mod workflow;

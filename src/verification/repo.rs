@@ -1,0 +1,279 @@
+//! The only place that touches the assignments, evidence, comments and verdicts tables.
+
+use diesel::prelude::*;
+
+use super::model::{
+    AssigneeFilter, Comment, Cursor, CursorKey, Evidence, ListFilter, NewAssignment, NewComment,
+    NewEvidence, NewVerdict, Sort, VerdictRow,
+};
+use crate::claims::model::{Claim, ClaimStatus};
+use crate::schema::{articles, assignments, claims, comments, evidence, users, verdicts};
+
+/// Ends the claim's current assignment (if any) and records the new one.
+pub fn replace_assignment(conn: &mut PgConnection, new: &NewAssignment) -> QueryResult<()> {
+    diesel::update(
+        assignments::table
+            .filter(assignments::claim_id.eq(new.claim_id))
+            .filter(assignments::ended_at.is_null()),
+    )
+    .set(assignments::ended_at.eq(diesel::dsl::now))
+    .execute(conn)?;
+    diesel::insert_into(assignments::table)
+        .values(new)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_evidence(conn: &mut PgConnection, new: &NewEvidence<'_>) -> QueryResult<Evidence> {
+    diesel::insert_into(evidence::table)
+        .values(new)
+        .returning(Evidence::as_returning())
+        .get_result(conn)
+}
+
+pub fn evidence_count(conn: &mut PgConnection, claim_id: i64) -> QueryResult<i64> {
+    evidence::table
+        .filter(evidence::claim_id.eq(claim_id))
+        .count()
+        .get_result(conn)
+}
+
+/// The claim's evidence, oldest first.
+pub fn evidence_for(conn: &mut PgConnection, claim_id: i64) -> QueryResult<Vec<Evidence>> {
+    evidence::table
+        .filter(evidence::claim_id.eq(claim_id))
+        .order((evidence::added_at.asc(), evidence::id.asc()))
+        .select(Evidence::as_select())
+        .load(conn)
+}
+
+pub fn insert_comment(conn: &mut PgConnection, new: &NewComment<'_>) -> QueryResult<Comment> {
+    diesel::insert_into(comments::table)
+        .values(new)
+        .returning(Comment::as_returning())
+        .get_result(conn)
+}
+
+/// The claim's comments, oldest first.
+pub fn comments_for(conn: &mut PgConnection, claim_id: i64) -> QueryResult<Vec<Comment>> {
+    comments::table
+        .filter(comments::claim_id.eq(claim_id))
+        .order((comments::created_at.asc(), comments::id.asc()))
+        .select(Comment::as_select())
+        .load(conn)
+}
+
+pub fn insert_verdict(conn: &mut PgConnection, new: &NewVerdict<'_>) -> QueryResult<VerdictRow> {
+    diesel::insert_into(verdicts::table)
+        .values(new)
+        .returning(VerdictRow::as_returning())
+        .get_result(conn)
+}
+
+/// Marks the claim's current verdict superseded (it stays, as history).
+pub fn supersede_verdict(conn: &mut PgConnection, claim_id: i64) -> QueryResult<usize> {
+    diesel::update(
+        verdicts::table
+            .filter(verdicts::claim_id.eq(claim_id))
+            .filter(verdicts::superseded_at.is_null()),
+    )
+    .set(verdicts::superseded_at.eq(diesel::dsl::now))
+    .execute(conn)
+}
+
+/// Every verdict the claim has had, newest first.
+pub fn verdicts_for(conn: &mut PgConnection, claim_id: i64) -> QueryResult<Vec<VerdictRow>> {
+    verdicts::table
+        .filter(verdicts::claim_id.eq(claim_id))
+        .order((verdicts::decided_at.desc(), verdicts::id.desc()))
+        .select(VerdictRow::as_select())
+        .load(conn)
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
+
+/// The full-text query of `q` in PostgreSQL's websearch syntax (never a syntax error: hostile
+/// input is just words).
+fn tsquery(
+    q: &str,
+) -> diesel_full_text_search::websearch_to_tsquery_with_search_config<
+    diesel_full_text_search::configuration::TsConfigurationByName,
+    diesel::dsl::AsExprOf<String, diesel::sql_types::Text>,
+> {
+    use diesel::IntoSql;
+    diesel_full_text_search::websearch_to_tsquery_with_search_config(
+        diesel_full_text_search::configuration::TsConfigurationByName("english"),
+        q.to_string().into_sql::<diesel::sql_types::Text>(),
+    )
+}
+
+/// One page of claims in `sort` order after `cursor`, with each row's search rank (0 without
+/// `q`). Fetches `limit` rows; the caller asks for one more to learn if another page follows.
+pub fn list(
+    conn: &mut PgConnection,
+    filter: &ListFilter,
+    sort: Sort,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<(Claim, f32)>> {
+    use diesel::IntoSql;
+    use diesel::sql_types::Float;
+    use diesel_full_text_search::{TsQueryExtensions, TsVectorExtensions, ts_rank};
+
+    let mut query = match &filter.q {
+        Some(q) => claims::table
+            .select((
+                Claim::as_select(),
+                ts_rank(claims::search.assume_not_null(), tsquery(q)),
+            ))
+            .into_boxed(),
+        None => claims::table
+            .select((Claim::as_select(), 0f32.into_sql::<Float>()))
+            .into_boxed(),
+    };
+    if !filter.statuses.is_empty() {
+        let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+        query = query.filter(claims::status.eq_any(statuses));
+    }
+    match filter.assignee {
+        AssigneeFilter::Any => {}
+        AssigneeFilter::Nobody => query = query.filter(claims::assignee_id.is_null()),
+        AssigneeFilter::User(id) => query = query.filter(claims::assignee_id.eq(id)),
+    }
+    if let Some(article) = filter.article_id {
+        query = query.filter(claims::article_id.eq(article));
+    }
+    if let Some(speaker) = &filter.speaker {
+        query = query.filter(lower(claims::speaker).eq(speaker.to_lowercase()));
+    }
+    if let Some(signal) = filter.signal {
+        query = query.filter(claims::signals.contains(vec![Some(signal.as_str().to_string())]));
+    }
+    if filter.overdue {
+        query = query
+            .filter(claims::status.eq(ClaimStatus::InReview.as_str()))
+            .filter(claims::due_at.lt(diesel::dsl::now));
+    }
+    if let Some(q) = &filter.q {
+        // The claim's own words, or the title (and publisher, author) of its article.
+        let in_articles = articles::table
+            .filter(articles::search.assume_not_null().matches(tsquery(q)))
+            .select(articles::id);
+        query = query.filter(
+            tsquery(q)
+                .matches(claims::search.assume_not_null())
+                .or(claims::article_id.eq_any(in_articles)),
+        );
+    }
+    let rank = || match &filter.q {
+        Some(q) => ts_rank(claims::search.assume_not_null(), tsquery(q)),
+        None => ts_rank(claims::search.assume_not_null(), tsquery("")),
+    };
+    query = match sort {
+        Sort::Newest => query.order((claims::created_at.desc(), claims::id.desc())),
+        Sort::Oldest => query.order((claims::created_at.asc(), claims::id.asc())),
+        Sort::Updated => query.order((claims::updated_at.desc(), claims::id.desc())),
+        Sort::Score => query.order((claims::score.desc(), claims::id.desc())),
+        Sort::Due => query.order((claims::due_at.asc().nulls_last(), claims::id.asc())),
+        Sort::Relevance => query.order((rank().desc(), claims::id.desc())),
+    };
+    if let Some(c) = cursor {
+        query = match (sort, c.key) {
+            (Sort::Newest, CursorKey::Time(t)) => query.filter(
+                claims::created_at
+                    .lt(t)
+                    .or(claims::created_at.eq(t).and(claims::id.lt(c.id))),
+            ),
+            (Sort::Oldest, CursorKey::Time(t)) => query.filter(
+                claims::created_at
+                    .gt(t)
+                    .or(claims::created_at.eq(t).and(claims::id.gt(c.id))),
+            ),
+            (Sort::Updated, CursorKey::Time(t)) => query.filter(
+                claims::updated_at
+                    .lt(t)
+                    .or(claims::updated_at.eq(t).and(claims::id.lt(c.id))),
+            ),
+            (Sort::Score, CursorKey::Float(s)) => query.filter(
+                claims::score
+                    .lt(s)
+                    .or(claims::score.eq(s).and(claims::id.lt(c.id))),
+            ),
+            (Sort::Due, CursorKey::Time(t)) => query.filter(
+                claims::due_at
+                    .gt(t)
+                    .or(claims::due_at.eq(t).and(claims::id.gt(c.id)))
+                    .or(claims::due_at.is_null()),
+            ),
+            (Sort::Due, CursorKey::Null) => {
+                query.filter(claims::due_at.is_null().and(claims::id.gt(c.id)))
+            }
+            (Sort::Relevance, CursorKey::Float(r)) => {
+                query.filter(rank().lt(r).or(rank().eq(r).and(claims::id.lt(c.id))))
+            }
+            // A cursor of another order never gets here (it is refused when decoded).
+            _ => query,
+        };
+    }
+    query.limit(limit).load(conn)
+}
+
+/// How many claims are in each status.
+pub fn status_counts(conn: &mut PgConnection) -> QueryResult<Vec<(String, i64)>> {
+    claims::table
+        .group_by(claims::status)
+        .select((claims::status, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Article titles by id (for lists).
+pub fn article_titles(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    articles::table
+        .filter(articles::id.eq_any(ids))
+        .select((articles::id, articles::title))
+        .load(conn)
+}
+
+/// Names of users by id (for timelines and lists).
+pub fn user_names(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name, users::email))
+        .load(conn)
+}
+
+/// Active users who may be assigned work, by name (for the assignment forms).
+pub fn assignable_users(
+    conn: &mut PgConnection,
+) -> QueryResult<Vec<(i64, String, String, String)>> {
+    users::table
+        .filter(users::active.eq(true))
+        .order((users::name.asc(), users::id.asc()))
+        .select((users::id, users::name, users::email, users::role))
+        .load(conn)
+}
+
+/// Claim texts by id (for the activity page).
+pub fn claim_texts(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    claims::table
+        .filter(claims::id.eq_any(ids))
+        .select((claims::id, claims::text))
+        .load(conn)
+}
+
+/// The article's title and cleaned body.
+pub fn article_text(conn: &mut PgConnection, id: i64) -> QueryResult<(String, String)> {
+    articles::table
+        .find(id)
+        .select((articles::title, articles::body_text))
+        .first(conn)
+}

@@ -1,0 +1,815 @@
+//! The verification workflow's rules and transactions: assign/take, evidence, comments,
+//! verdicts, reopen. Each runs in one transaction: lock the claim → decide (who, then the
+//! version, then the status) → write → append the audit event last.
+//!
+//! The decision needs the claim's assignee as it is under the lock, so the service (not the
+//! handler) asks the policy: a handler cannot know the ownership without a racy read.
+
+use diesel::prelude::*;
+use serde_json::{Map, Value, json};
+use tracing::instrument;
+
+use super::model::{
+    AssignInput, AssigneeFilter, Comment, Cursor, CursorKey, DEFAULT_LIMIT, EvidenceInput,
+    ListFilter, MAX_COMMENT_CHARS, MAX_LIMIT, MAX_QUERY_CHARS, NewAssignment, NewComment,
+    NewEvidence, NewVerdict, Refusal, Sort, Step, Verdict, decide, required_text,
+};
+use super::repo;
+use crate::audit::model::{AuditContext, Event};
+use crate::audit::service::{append, append_changes};
+use crate::auth::policy::{self, Ownership};
+use crate::auth::{Action, CurrentUser, Resource};
+use crate::claims::model::{Claim, ClaimChanges, ClaimStatus};
+use crate::claims::repo as claims_repo;
+use crate::claims::service::{MAX_TEXT_CHARS, not_from};
+use crate::error::AppError;
+
+/// Decides `step` on the locked `claim`: 403 when the user may not, then 409 when the version
+/// is stale (`None`: the step carries no version), then 409 when the status has no such edge.
+fn check(
+    user: &CurrentUser,
+    claim: &Claim,
+    step: Step,
+    version: Option<i32>,
+) -> Result<ClaimStatus, AppError> {
+    let resource = Resource::claim(claim.assignee_id);
+    let outcome = decide(
+        user.role,
+        Ownership::of(user.id, resource),
+        claim.status(),
+        step,
+    );
+    if outcome == Err(Refusal::NotAllowed) {
+        policy::authorize(user, step.action(), resource)?;
+    }
+    if let Some(v) = version
+        && v != claim.version
+    {
+        return Err(AppError::stale_version(claim.version));
+    }
+    outcome.map_err(|_| not_from(claim, step.verb()))
+}
+
+/// The audit fields of a claim without the version, so that an event shows what the user changed.
+fn fields(claim: &Claim) -> Map<String, Value> {
+    let mut f = claim.audit_fields();
+    f.remove("version");
+    f
+}
+
+/// Assigns (editors, admins) or takes (a reviewer, an unassigned open claim, for themself) the
+/// claim at `version`. Absent `due_at`/`priority` keep the current ones. A request that changes
+/// nothing changes nothing and records nothing.
+#[instrument(skip_all, fields(claim.id = id))]
+pub fn assign(
+    conn: &mut PgConnection,
+    ctx: &AuditContext,
+    user: &CurrentUser,
+    id: i64,
+    version: i32,
+    input: &AssignInput,
+) -> Result<Claim, AppError> {
+    conn.transaction(|conn| {
+        let (claim, event) = assign_locked(conn, user, id, version, input)?;
+        append_changes(conn, ctx, [event])?;
+        Ok(claim)
+    })
+}
+
+/// Assigns every listed `(claim id, version)` or none: one transaction, one audit event per
+/// claim that changed. An error names the claim it is about.
+#[instrument(skip_all, fields(claims = items.len()))]
+pub fn assign_many(
+    conn: &mut PgConnection,
+    ctx: &AuditContext,
+    user: &CurrentUser,
+    items: &[(i64, i32)],
+    input: &AssignInput,
+) -> Result<Vec<Claim>, AppError> {
+    if items.is_empty() {
+        return Err(AppError::invalid("claims", "select at least one claim"));
+    }
+    let mut items = items.to_vec();
+    // Lock in id order, so two bulk assignments over overlapping claims cannot deadlock.
+    items.sort_unstable();
+    items.dedup_by_key(|(id, _)| *id);
+    conn.transaction(|conn| {
+        let mut claims = Vec::with_capacity(items.len());
+        let mut events = Vec::with_capacity(items.len());
+        for (id, version) in &items {
+            let (claim, event) =
+                assign_locked(conn, user, *id, *version, input).map_err(|e| about_claim(*id, e))?;
+            claims.push(claim);
+            events.push(event);
+        }
+        append_changes(conn, ctx, events)?;
+        Ok(claims)
+    })
+}
+
+/// The same error, its message naming the claim (for bulk actions).
+fn about_claim(id: i64, e: AppError) -> AppError {
+    match e {
+        AppError::Conflict { code, message } => AppError::Conflict {
+            code,
+            message: format!("claim {id}: {message}"),
+        },
+        AppError::Forbidden(m) => AppError::Forbidden(format!("claim {id}: {m}")),
+        AppError::NotFound => AppError::invalid("claims", format!("claim {id} does not exist")),
+        other => other,
+    }
+}
+
+fn assign_locked(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    id: i64,
+    version: i32,
+    input: &AssignInput,
+) -> Result<(Claim, Option<Event>), AppError> {
+    let claim = claims_repo::lock(conn, id)?;
+    let assignee = crate::auth::repo::user_by_email(conn, &input.assignee)?;
+    // Who: anyone's claim to anyone (Assign), or else an unassigned one to oneself (Take).
+    let ownership = Ownership::of(user.id, Resource::claim(claim.assignee_id));
+    let step = match &assignee {
+        Some(a) if a.id == user.id && !policy::allowed(user.role, Action::Assign, ownership) => {
+            Step::Take
+        }
+        _ => Step::Assign,
+    };
+    let next = check(user, &claim, step, Some(version))?;
+    let assignee =
+        assignee.ok_or_else(|| AppError::invalid("assignee", "no user has this email"))?;
+    if !assignee.active {
+        return Err(AppError::invalid("assignee", "this user is deactivated"));
+    }
+    if !policy::allowed(assignee.role(), Action::BeAssigned, Ownership::None) {
+        return Err(AppError::invalid(
+            "assignee",
+            format!(
+                "a {} cannot be assigned verification tasks",
+                assignee.role()
+            ),
+        ));
+    }
+    let changes = ClaimChanges {
+        status: Some(next.as_str().to_string()),
+        assignee_id: Some(Some(assignee.id)),
+        due_at: input.due_at.map(Some),
+        priority: input.priority.map(|p| Some(p.as_str().to_string())),
+        ..ClaimChanges::default()
+    };
+    let unchanged = claim.status() == next
+        && claim.assignee_id == Some(assignee.id)
+        && input.due_at.is_none_or(|d| claim.due_at == Some(d))
+        && input
+            .priority
+            .is_none_or(|p| claim.priority.as_deref() == Some(p.as_str()));
+    if unchanged {
+        return Ok((claim, None));
+    }
+    let after = claims_repo::update(conn, id, &changes)?;
+    repo::replace_assignment(
+        conn,
+        &NewAssignment {
+            claim_id: id,
+            assignee_id: assignee.id,
+            assigned_by: user.id,
+            due_at: after.due_at,
+            priority: after.priority.clone(),
+        },
+    )?;
+    let event = Event::claim_assigned(id, after.article_id, fields(&claim), fields(&after));
+    Ok((after, event))
+}
+
+/// Adds a piece of evidence (no version: it does not change the claim's own fields).
+#[instrument(skip_all, fields(claim.id = id))]
+pub fn add_evidence(
+    conn: &mut PgConnection,
+    ctx: &AuditContext,
+    user: &CurrentUser,
+    id: i64,
+    input: &EvidenceInput,
+) -> Result<Claim, AppError> {
+    conn.transaction(|conn| {
+        let claim = claims_repo::lock(conn, id)?;
+        check(user, &claim, Step::AddEvidence, None)?;
+        let row = repo::insert_evidence(
+            conn,
+            &NewEvidence {
+                claim_id: id,
+                url: input.url.as_str(),
+                title: input.title.as_deref(),
+                note: &input.note,
+                stance: input.stance.as_str(),
+                added_by: user.id,
+            },
+        )?;
+        let body =
+            json!({"url": row.url, "title": row.title, "note": row.note, "stance": row.stance});
+        append(
+            conn,
+            ctx,
+            [Event::evidence_added(row.id, id, claim.article_id, body)],
+        )?;
+        Ok(claim)
+    })
+}
+
+/// Adds a comment (no version, like evidence).
+#[instrument(skip_all, fields(claim.id = id))]
+pub fn add_comment(
+    conn: &mut PgConnection,
+    ctx: &AuditContext,
+    user: &CurrentUser,
+    id: i64,
+    body: &str,
+) -> Result<(Claim, Comment), AppError> {
+    let body = required_text("body", body, MAX_COMMENT_CHARS, "write a comment")?;
+    conn.transaction(|conn| {
+        let claim = claims_repo::lock(conn, id)?;
+        check(user, &claim, Step::Comment, None)?;
+        let row = repo::insert_comment(
+            conn,
+            &NewComment {
+                claim_id: id,
+                author_id: user.id,
+                body: &body,
+            },
+        )?;
+        append(
+            conn,
+            ctx,
+            [Event::comment_added(
+                row.id,
+                id,
+                claim.article_id,
+                json!({"body": row.body}),
+            )],
+        )?;
+        Ok((claim, row))
+    })
+}
+
+/// Marks an in-review claim verified or disputed. Needs a rationale and at least one piece of
+/// evidence (422 naming `rationale` or `evidence`).
+#[instrument(skip_all, fields(claim.id = id))]
+pub fn give_verdict(
+    conn: &mut PgConnection,
+    ctx: &AuditContext,
+    user: &CurrentUser,
+    id: i64,
+    version: i32,
+    verdict: &str,
+    rationale: &str,
+) -> Result<Claim, AppError> {
+    let verdict = Verdict::parse(verdict)
+        .ok_or_else(|| AppError::invalid("verdict", "must be verified or disputed"))?;
+    let rationale = required_text(
+        "rationale",
+        rationale,
+        MAX_TEXT_CHARS,
+        "explain the verdict",
+    )?;
+    conn.transaction(|conn| {
+        let claim = claims_repo::lock(conn, id)?;
+        let next = check(user, &claim, Step::Verdict(verdict), Some(version))?;
+        if repo::evidence_count(conn, id)? == 0 {
+            return Err(AppError::invalid(
+                "evidence",
+                "add at least one piece of evidence before deciding",
+            ));
+        }
+        repo::insert_verdict(
+            conn,
+            &NewVerdict {
+                claim_id: id,
+                verdict: verdict.as_str(),
+                rationale: &rationale,
+                decided_by: user.id,
+            },
+        )?;
+        let after = claims_repo::update(
+            conn,
+            id,
+            &ClaimChanges {
+                status: Some(next.as_str().to_string()),
+                ..ClaimChanges::default()
+            },
+        )?;
+        append_changes(
+            conn,
+            ctx,
+            [Event::claim_verdict(
+                id,
+                after.article_id,
+                fields(&claim),
+                fields(&after),
+                &rationale,
+            )],
+        )?;
+        Ok(after)
+    })
+}
+
+/// Reopens a decided claim for review: the assignee stays, the verdict is superseded (kept).
+#[instrument(skip_all, fields(claim.id = id))]
+pub fn reopen(
+    conn: &mut PgConnection,
+    ctx: &AuditContext,
+    user: &CurrentUser,
+    id: i64,
+    version: i32,
+    reason: &str,
+) -> Result<Claim, AppError> {
+    let reason = required_text(
+        "reason",
+        reason,
+        MAX_TEXT_CHARS,
+        "say why the claim is reopened",
+    )?;
+    conn.transaction(|conn| {
+        let claim = claims_repo::lock(conn, id)?;
+        let next = check(user, &claim, Step::Reopen, Some(version))?;
+        repo::supersede_verdict(conn, id)?;
+        let after = claims_repo::update(
+            conn,
+            id,
+            &ClaimChanges {
+                status: Some(next.as_str().to_string()),
+                ..ClaimChanges::default()
+            },
+        )?;
+        append_changes(
+            conn,
+            ctx,
+            [Event::claim_reopened(
+                id,
+                after.article_id,
+                fields(&claim),
+                fields(&after),
+                &reason,
+            )],
+        )?;
+        Ok(after)
+    })
+}
+
+/// The claim list's query string as sent (pages and the API share it).
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+pub struct ListParams {
+    pub status: Option<String>,
+    pub assignee: Option<String>,
+    pub article: Option<String>,
+    pub speaker: Option<String>,
+    pub signal: Option<String>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// A validated list request.
+#[derive(Debug, Clone)]
+pub struct ListRequest {
+    pub filter: ListFilter,
+    pub sort: Sort,
+    pub cursor: Option<Cursor>,
+    pub limit: i64,
+}
+
+fn present(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl ListParams {
+    /// Validates every parameter, naming the bad one (422). `assignee` is an email, `none` for
+    /// unassigned claims; resolving it needs the database, so it happens in [`list`].
+    pub fn parse(&self) -> Result<(ListRequest, Option<String>), AppError> {
+        let mut filter = ListFilter::default();
+        if let Some(raw) = present(&self.status) {
+            for s in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                let status = ClaimStatus::parse(s).ok_or_else(|| {
+                    AppError::invalid(
+                        "status",
+                        "must be candidate, open, in_review, verified, disputed or rejected",
+                    )
+                })?;
+                if !filter.statuses.contains(&status) {
+                    filter.statuses.push(status);
+                }
+            }
+        }
+        let mut assignee_email = None;
+        match present(&self.assignee) {
+            None => {}
+            Some("none") => filter.assignee = AssigneeFilter::Nobody,
+            Some(email) => {
+                let email = crate::auth::model::Email::parse(email)
+                    .map_err(|m| AppError::invalid("assignee", m))?;
+                assignee_email = Some(email.as_str().to_string());
+            }
+        }
+        if let Some(a) = present(&self.article) {
+            filter.article_id = Some(
+                a.parse::<i64>()
+                    .ok()
+                    .filter(|id| *id > 0)
+                    .ok_or_else(|| AppError::invalid("article", "must be an article id"))?,
+            );
+        }
+        if let Some(s) = present(&self.speaker) {
+            if s.chars().count() > 300 {
+                return Err(AppError::invalid(
+                    "speaker",
+                    "must be at most 300 characters",
+                ));
+            }
+            filter.speaker = Some(s.to_string());
+        }
+        if let Some(s) = present(&self.signal) {
+            filter.signal = Some(crate::extraction::Signal::parse(s).ok_or_else(|| {
+                AppError::invalid("signal", "must be one of number, quantity, date, time_span, superlative, comparison, ranking, causal, named_entity, quote")
+            })?);
+        }
+        if let Some(q) = present(&self.q) {
+            if q.chars().count() > MAX_QUERY_CHARS {
+                return Err(AppError::invalid(
+                    "q",
+                    format!("must be at most {MAX_QUERY_CHARS} characters"),
+                ));
+            }
+            // NUL cannot travel to PostgreSQL; it never means anything in a search.
+            filter.q = Some(q.replace('\0', " "));
+        }
+        let sort = match present(&self.sort) {
+            None if filter.q.is_some() => Sort::Relevance,
+            None => Sort::Newest,
+            Some(s) => Sort::parse(s).ok_or_else(|| {
+                AppError::invalid(
+                    "sort",
+                    "must be newest, oldest, updated, score, due or relevance",
+                )
+            })?,
+        };
+        if sort == Sort::Relevance && filter.q.is_none() {
+            return Err(AppError::invalid("sort", "relevance needs a search (q)"));
+        }
+        let cursor = present(&self.cursor)
+            .map(|c| Cursor::decode(c, sort))
+            .transpose()?;
+        let limit = match present(&self.limit) {
+            None => DEFAULT_LIMIT,
+            Some(l) => l
+                .parse::<i64>()
+                .ok()
+                .filter(|l| (1..=MAX_LIMIT).contains(l))
+                .ok_or_else(|| {
+                    AppError::invalid("limit", format!("must be a number from 1 to {MAX_LIMIT}"))
+                })?,
+        };
+        Ok((
+            ListRequest {
+                filter,
+                sort,
+                cursor,
+                limit,
+            },
+            assignee_email,
+        ))
+    }
+}
+
+/// One page of the claim list: claims and the cursor of the next page, if there is one.
+pub struct ClaimPage {
+    pub claims: Vec<Claim>,
+    pub next_cursor: Option<String>,
+}
+
+/// Runs a list request. An unknown assignee email matches no claim.
+pub fn list(conn: &mut PgConnection, params: &ListParams) -> Result<ClaimPage, AppError> {
+    let (mut req, assignee) = params.parse()?;
+    if let Some(email) = assignee {
+        match crate::auth::repo::user_by_email(conn, &email)? {
+            Some(u) => req.filter.assignee = AssigneeFilter::User(u.id),
+            None => {
+                return Ok(ClaimPage {
+                    claims: vec![],
+                    next_cursor: None,
+                });
+            }
+        }
+    }
+    list_request(conn, &req)
+}
+
+pub fn list_request(conn: &mut PgConnection, req: &ListRequest) -> Result<ClaimPage, AppError> {
+    let mut rows = repo::list(
+        conn,
+        &req.filter,
+        req.sort,
+        req.cursor.as_ref(),
+        req.limit + 1,
+    )?;
+    let more = rows.len() as i64 > req.limit;
+    rows.truncate(req.limit as usize);
+    let next_cursor = if more {
+        rows.last().map(|(c, rank)| {
+            let key = match req.sort {
+                Sort::Newest | Sort::Oldest => CursorKey::Time(c.created_at),
+                Sort::Updated => CursorKey::Time(c.updated_at),
+                Sort::Score => CursorKey::Float(c.score),
+                Sort::Due => c.due_at.map(CursorKey::Time).unwrap_or(CursorKey::Null),
+                Sort::Relevance => CursorKey::Float(*rank),
+            };
+            Cursor {
+                sort: req.sort,
+                key,
+                id: c.id,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    Ok(ClaimPage {
+        claims: rows.into_iter().map(|(c, _)| c).collect(),
+        next_cursor,
+    })
+}
+
+/// One event of a claim's history as the API answers it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HistoryEvent {
+    pub seq: i64,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    pub actor: HistoryActor,
+    pub action: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HistoryActor {
+    /// `user`, `token` or `system`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub email: Option<String>,
+}
+
+/// Every event that concerns the claim (its changes, assignments, evidence, comments), in
+/// `seq` order; 404 when there is no such claim.
+pub fn history(conn: &mut PgConnection, id: i64) -> Result<Vec<HistoryEvent>, AppError> {
+    claims_repo::find(conn, id)?;
+    let rows = crate::audit::repo::for_claim(conn, id)?;
+    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.actor_user_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let emails: std::collections::HashMap<i64, String> = repo::user_names(conn, &ids)?
+        .into_iter()
+        .map(|(id, _, email)| (id, email))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| HistoryEvent {
+            seq: r.seq,
+            occurred_at: r.occurred_at,
+            actor: HistoryActor {
+                email: r.actor_user_id.and_then(|id| emails.get(&id).cloned()),
+                kind: r.actor_type,
+                name: r.actor_display,
+            },
+            action: r.action,
+            before: r.before,
+            after: r.after,
+            hash: r.hash,
+        })
+        .collect())
+}
+
+/// The claim in its paragraph: the text before the span, the span, the text after.
+pub fn in_paragraph(body: &str, start: usize, end: usize) -> (String, String, String) {
+    let chars: Vec<char> = body.chars().collect();
+    let start = start.min(chars.len());
+    let end = end.clamp(start, chars.len());
+    let is_break = |i: usize| {
+        chars[i] == '\n'
+            && (i + 1 < chars.len() && chars[i + 1] == '\n' || i > 0 && chars[i - 1] == '\n')
+    };
+    let mut from = start;
+    while from > 0 && !is_break(from - 1) {
+        from -= 1;
+    }
+    let mut to = end;
+    while to < chars.len() && !is_break(to) {
+        to += 1;
+    }
+    (
+        chars[from..start].iter().collect(),
+        chars[start..end].iter().collect(),
+        chars[end..to].iter().collect(),
+    )
+}
+
+/// Everything the claim page shows.
+pub struct ClaimDetail {
+    pub claim: Claim,
+    pub view: crate::claims::model::ClaimView,
+    pub article_title: String,
+    /// The paragraph around the claim: before, the span itself, after.
+    pub context: (String, String, String),
+    pub evidence: Vec<super::model::Evidence>,
+    pub comments: Vec<Comment>,
+    pub verdicts: Vec<super::model::VerdictRow>,
+    pub events: Vec<crate::audit::model::AuditEventRow>,
+    /// Names of every user the page mentions (authors, assignees in the history).
+    pub names: std::collections::HashMap<i64, String>,
+    /// Active users, for the assignment form: (id, name, email, role).
+    pub people: Vec<(i64, String, String, String)>,
+}
+
+impl ClaimDetail {
+    /// The last event on the page: a form posted from it knows what the user had seen.
+    pub fn last_seq(&self) -> i64 {
+        self.events.last().map(|e| e.seq).unwrap_or(0)
+    }
+}
+
+/// User ids an event's before/after mention (the assignee).
+pub fn mentioned_users(before: Option<&Value>, after: Option<&Value>) -> Vec<i64> {
+    [before, after]
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.get("assignee_id").and_then(Value::as_i64))
+        .collect()
+}
+
+pub fn claim_detail(conn: &mut PgConnection, id: i64) -> Result<ClaimDetail, AppError> {
+    let claim = claims_repo::find(conn, id)?;
+    let view = crate::claims::service::view(conn, claim.clone())?;
+    let (article_title, body) = repo::article_text(conn, claim.article_id)?;
+    let context = in_paragraph(
+        &body,
+        claim.quote_start.max(0) as usize,
+        claim.quote_end.max(0) as usize,
+    );
+    let evidence = repo::evidence_for(conn, id)?;
+    let comments = repo::comments_for(conn, id)?;
+    let verdicts = repo::verdicts_for(conn, id)?;
+    let events = crate::audit::repo::for_claim(conn, id)?;
+    let mut ids: Vec<i64> = evidence.iter().map(|e| e.added_by).collect();
+    ids.extend(comments.iter().map(|c| c.author_id));
+    ids.extend(verdicts.iter().map(|v| v.decided_by));
+    for e in &events {
+        ids.extend(mentioned_users(e.before.as_ref(), e.after.as_ref()));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let names = repo::user_names(conn, &ids)?
+        .into_iter()
+        .map(|(id, name, _)| (id, name))
+        .collect();
+    let people = repo::assignable_users(conn)?;
+    Ok(ClaimDetail {
+        claim,
+        view,
+        article_title,
+        context,
+        evidence,
+        comments,
+        verdicts,
+        events,
+        names,
+        people,
+    })
+}
+
+/// Names of the users a batch of events mentions.
+pub fn names_for_events(
+    conn: &mut PgConnection,
+    events: &[crate::audit::model::AuditEventRow],
+) -> QueryResult<std::collections::HashMap<i64, String>> {
+    let mut ids: Vec<i64> = events
+        .iter()
+        .flat_map(|e| mentioned_users(e.before.as_ref(), e.after.as_ref()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(repo::user_names(conn, &ids)?
+        .into_iter()
+        .map(|(id, name, _)| (id, name))
+        .collect())
+}
+
+/// What the dashboard shows.
+pub struct Dashboard {
+    pub counts: Vec<(ClaimStatus, i64)>,
+    pub my_tasks: Vec<Claim>,
+    pub overdue: Vec<Claim>,
+    pub candidates: Vec<Claim>,
+    pub recent: Vec<crate::audit::model::AuditEventRow>,
+    pub names: std::collections::HashMap<i64, String>,
+    pub claim_texts: std::collections::HashMap<i64, String>,
+}
+
+/// The dashboard of `user`: overdue tasks are everyone's for those who assign work, else their own.
+pub fn dashboard(conn: &mut PgConnection, user: &CurrentUser) -> Result<Dashboard, AppError> {
+    let stored: std::collections::HashMap<String, i64> =
+        repo::status_counts(conn)?.into_iter().collect();
+    let counts = ClaimStatus::ALL
+        .into_iter()
+        .map(|s| (s, stored.get(s.as_str()).copied().unwrap_or(0)))
+        .collect();
+    let page = |conn: &mut PgConnection,
+                filter: ListFilter,
+                sort: Sort,
+                limit: i64|
+     -> Result<Vec<Claim>, AppError> {
+        Ok(list_request(
+            conn,
+            &ListRequest {
+                filter,
+                sort,
+                cursor: None,
+                limit,
+            },
+        )?
+        .claims)
+    };
+    let my_tasks = page(
+        conn,
+        ListFilter {
+            statuses: vec![ClaimStatus::InReview],
+            assignee: AssigneeFilter::User(user.id),
+            ..ListFilter::default()
+        },
+        Sort::Due,
+        20,
+    )?;
+    let overdue = page(
+        conn,
+        ListFilter {
+            overdue: true,
+            assignee: if policy::can(user, Action::Assign, Resource::Any) {
+                AssigneeFilter::Any
+            } else {
+                AssigneeFilter::User(user.id)
+            },
+            ..ListFilter::default()
+        },
+        Sort::Due,
+        20,
+    )?;
+    let candidates = page(
+        conn,
+        ListFilter {
+            statuses: vec![ClaimStatus::Candidate],
+            ..ListFilter::default()
+        },
+        Sort::Score,
+        10,
+    )?;
+    let (recent, names, claim_texts) = activity_page(conn, None, 10)?;
+    Ok(Dashboard {
+        counts,
+        my_tasks,
+        overdue,
+        candidates,
+        recent,
+        names,
+        claim_texts,
+    })
+}
+
+type Activity = (
+    Vec<crate::audit::model::AuditEventRow>,
+    std::collections::HashMap<i64, String>,
+    std::collections::HashMap<i64, String>,
+);
+
+/// Recent events, newest first, before `cursor` (a seq); with the names and claim texts they
+/// mention.
+pub fn activity_page(
+    conn: &mut PgConnection,
+    cursor: Option<i64>,
+    limit: i64,
+) -> Result<Activity, AppError> {
+    let events = crate::audit::repo::page(
+        conn,
+        &crate::audit::repo::EventFilter {
+            cursor,
+            descending: true,
+            ..Default::default()
+        },
+        limit,
+    )?;
+    let names = names_for_events(conn, &events)?;
+    let mut ids: Vec<i64> = events.iter().filter_map(|e| e.claim_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let texts = repo::claim_texts(conn, &ids)?.into_iter().collect();
+    Ok((events, names, texts))
+}

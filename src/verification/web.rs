@@ -1,0 +1,1 @@
+//! Pages of the verification workflow (dashboard, tasks, activity, the claim forms).

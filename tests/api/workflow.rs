@@ -1,0 +1,1005 @@
+//! Issue 7: the verification workflow (assign, take, evidence, comments, verdicts, reopen),
+//! no lost updates, the claim list with search and keyset paging, the history, and the pages.
+
+use diesel::prelude::*;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+const FIXTURE: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/fixtures/articles/xi-blinken-edge-singapore.txt"
+));
+
+/// An article with `n` claims in `status`, written straight to the database (arrangement, not
+/// the subject of these tests); their ids in order. Scores repeat every 7 claims, and all rows
+/// of one insert share `created_at`, so every sort key has ties.
+fn seed_claims(app: &TestApp, n: usize, status: &str) -> Vec<i64> {
+    use claimtracker::schema::{articles, claims};
+    let mut conn = app.db.conn();
+    let article_id: i64 = diesel::insert_into(articles::table)
+        .values((
+            articles::title.eq(format!("Seeded article {}", uuid::Uuid::new_v4())),
+            articles::raw_text.eq("seeded"),
+            articles::body_text.eq("seeded"),
+            articles::content_hash.eq(uuid::Uuid::new_v4().to_string()),
+        ))
+        .returning(articles::id)
+        .get_result(&mut conn)
+        .unwrap();
+    let rows: Vec<_> = (0..n)
+        .map(|i| {
+            let text = format!("Seeded claim number {i} says 3.5% more");
+            (
+                claims::article_id.eq(article_id),
+                claims::text.eq(text.clone()),
+                claims::quote_exact.eq(text.clone()),
+                claims::quote_prefix.eq(""),
+                claims::quote_suffix.eq(""),
+                claims::quote_start.eq(0),
+                claims::quote_end.eq(text.chars().count() as i32),
+                claims::kind.eq("assertion"),
+                claims::score.eq((i % 7) as f32 / 10.0),
+                claims::origin.eq("extracted"),
+                claims::status.eq(status),
+            )
+        })
+        .collect();
+    let mut ids = vec![];
+    for chunk in rows.chunks(500) {
+        let got: Vec<i64> = diesel::insert_into(claims::table)
+            .values(chunk)
+            .returning(claims::id)
+            .get_results(&mut conn)
+            .unwrap();
+        ids.extend(got);
+    }
+    ids
+}
+
+fn seed_claim(app: &TestApp, status: &str) -> i64 {
+    seed_claims(app, 1, status)[0]
+}
+
+async fn post_json(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn get_json(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A user of `role` with a token: (email, token).
+async fn user_with_token(app: &TestApp, role: &str) -> (String, String) {
+    let (email, _) = app.create_user(role).await;
+    let token = app.token_for(&email).await;
+    (email, token)
+}
+
+async fn claim(app: &TestApp, token: &str, id: i64) -> Value {
+    let res = get_json(app, token, &format!("/api/v1/claims/{id}")).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+async fn assert_error(res: reqwest::Response, status: u16, code_or_field: &str) {
+    assert_eq!(res.status(), status);
+    let body: Value = res.json().await.unwrap();
+    let err = &body["error"];
+    assert!(
+        err["field"] == code_or_field || err["code"] == code_or_field,
+        "expected {code_or_field} in {body}"
+    );
+}
+
+fn count_events(app: &TestApp, action: &str) -> i64 {
+    use claimtracker::schema::audit_events as e;
+    e::table
+        .filter(e::action.eq(action))
+        .count()
+        .get_result(&mut app.db.conn())
+        .unwrap()
+}
+
+async fn assign(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    version: i64,
+    assignee: &str,
+) -> reqwest::Response {
+    post_json(
+        app,
+        token,
+        &format!("/api/v1/claims/{id}/assign"),
+        json!({"version": version, "assignee": assignee}),
+    )
+    .await
+}
+
+async fn add_evidence(app: &TestApp, token: &str, id: i64) -> reqwest::Response {
+    post_json(
+        app,
+        token,
+        &format!("/api/v1/claims/{id}/evidence"),
+        json!({"url": "https://www.state.gov/transcript", "note": "The transcript has the quote", "stance": "supports"}),
+    )
+    .await
+}
+
+/// An in-review claim assigned to a new reviewer: (claim id, reviewer email, reviewer token,
+/// editor token).
+async fn claim_in_review(app: &TestApp) -> (i64, String, String, String) {
+    let (_, editor) = user_with_token(app, "editor").await;
+    let (reviewer, reviewer_token) = user_with_token(app, "reviewer").await;
+    let id = seed_claim(app, "open");
+    let res = assign(app, &editor, id, 1, &reviewer).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    (id, reviewer, reviewer_token, editor)
+}
+
+#[tokio::test]
+async fn editors_assign_and_reassign_with_a_due_date_and_priority() {
+    let app = TestApp::spawn().await;
+    let (_, editor) = user_with_token(&app, "editor").await;
+    let (ana, _) = user_with_token(&app, "reviewer").await;
+    let (ben, _) = user_with_token(&app, "reviewer").await;
+    let id = seed_claim(&app, "open");
+
+    let res = post_json(
+        &app,
+        &editor,
+        &format!("/api/v1/claims/{id}/assign"),
+        json!({"version": 1, "assignee": ana, "due_at": "2030-01-02T10:00:00Z", "priority": "high"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["id"], id, "the answer is the claim itself");
+    assert_eq!(body["status"], "in_review");
+    assert_eq!(body["version"], 2);
+    assert_eq!(body["assignee"]["email"], ana);
+    assert_eq!(body["due_at"], "2030-01-02T10:00:00Z");
+    assert_eq!(body["priority"], "high");
+    let (actor, entity, before, after) = app.last_event("claim.assigned").unwrap();
+    assert_eq!((actor.as_str(), entity), ("token", Some(id)));
+    assert_eq!(before.unwrap()["status"], "open");
+    let after = after.unwrap();
+    assert_eq!(after["status"], "in_review");
+    assert_eq!(after["assignee_id"], app.user_id(&ana));
+    assert_eq!(after["priority"], "high");
+
+    // Reassign: a new assignment row, the old one ended; due date and priority kept.
+    let res = assign(&app, &editor, id, 2, &ben).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        (body["assignee"]["email"].as_str(), body["version"].as_i64()),
+        (Some(ben.as_str()), Some(3))
+    );
+    assert_eq!(body["due_at"], "2030-01-02T10:00:00Z");
+    assert_eq!(count_events(&app, "claim.assigned"), 2);
+    use claimtracker::schema::assignments as a;
+    let rows: Vec<(i64, bool)> = a::table
+        .filter(a::claim_id.eq(id))
+        .order(a::id.asc())
+        .select((a::assignee_id, a::ended_at.is_not_null()))
+        .load(&mut app.db.conn())
+        .unwrap();
+    assert_eq!(
+        rows,
+        vec![(app.user_id(&ana), true), (app.user_id(&ben), false)]
+    );
+
+    // The same assignment again changes nothing and records nothing.
+    let res = assign(&app, &editor, id, 3, &ben).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["version"], 3);
+    assert_eq!(count_events(&app, "claim.assigned"), 2);
+}
+
+#[tokio::test]
+async fn a_reviewer_takes_an_unassigned_open_claim_for_themself_only() {
+    let app = TestApp::spawn().await;
+    let (ana, ana_token) = user_with_token(&app, "reviewer").await;
+    let (ben, ben_token) = user_with_token(&app, "reviewer").await;
+    let open = seed_claim(&app, "open");
+
+    // Not for someone else.
+    assert_error(
+        assign(&app, &ana_token, open, 1, &ben).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    // For themself: yes.
+    let res = assign(&app, &ana_token, open, 1, &ana).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        (body["status"].as_str(), body["assignee"]["email"].as_str()),
+        (Some("in_review"), Some(ana.as_str()))
+    );
+    let (_, entity, _, after) = app.last_event("claim.assigned").unwrap();
+    assert_eq!(
+        (entity, after.unwrap()["assignee_id"].as_i64()),
+        (Some(open), Some(app.user_id(&ana)))
+    );
+    // Not a claim someone already has.
+    assert_error(
+        assign(&app, &ben_token, open, 2, &ben).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    // Not a candidate: the workflow has no such edge.
+    let candidate = seed_claim(&app, "candidate");
+    assert_error(
+        assign(&app, &ben_token, candidate, 1, &ben).await,
+        409,
+        "invalid_transition",
+    )
+    .await;
+    assert_eq!(count_events(&app, "claim.assigned"), 1);
+    assert_eq!(
+        claim(&app, &ben_token, candidate).await["status"],
+        "candidate"
+    );
+}
+
+#[tokio::test]
+async fn assignment_refuses_bad_assignees_stale_versions_and_viewers() {
+    let app = TestApp::spawn().await;
+    let (_, editor) = user_with_token(&app, "editor").await;
+    let (viewer, viewer_token) = user_with_token(&app, "viewer").await;
+    let (ana, _) = user_with_token(&app, "reviewer").await;
+    let id = seed_claim(&app, "open");
+
+    assert_error(assign(&app, &editor, id, 1, &viewer).await, 422, "assignee").await;
+    assert_error(
+        assign(&app, &editor, id, 1, "nobody@example.org").await,
+        422,
+        "assignee",
+    )
+    .await;
+    assert_error(
+        assign(&app, &editor, id, 1, "not an email").await,
+        422,
+        "assignee",
+    )
+    .await;
+    let res = post_json(
+        &app,
+        &editor,
+        &format!("/api/v1/claims/{id}/assign"),
+        json!({"version": 1, "assignee": ana, "due_at": "next friday"}),
+    )
+    .await;
+    assert_error(res, 422, "due_at").await;
+    let res = post_json(
+        &app,
+        &editor,
+        &format!("/api/v1/claims/{id}/assign"),
+        json!({"version": 1, "assignee": ana, "priority": "asap"}),
+    )
+    .await;
+    assert_error(res, 422, "priority").await;
+    assert_error(
+        assign(&app, &viewer_token, id, 1, &ana).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_error(
+        assign(&app, &editor, id, 7, &ana).await,
+        409,
+        "stale_version",
+    )
+    .await;
+    assert_error(
+        assign(&app, &editor, 999_999, 1, &ana).await,
+        404,
+        "not_found",
+    )
+    .await;
+
+    let now = claim(&app, &editor, id).await;
+    assert_eq!(
+        (now["status"].as_str(), now["version"].as_i64()),
+        (Some("open"), Some(1))
+    );
+    assert!(now["assignee"].is_null());
+    assert_eq!(
+        count_events(&app, "claim.assigned"),
+        0,
+        "nothing changed, nothing recorded"
+    );
+
+    // A deactivated user cannot be assigned.
+    let mut conn = app.db.conn();
+    claimtracker::auth::service::deactivate_user(
+        &mut conn,
+        &claimtracker::audit::AuditContext::system(),
+        app.user_id(&ana),
+    )
+    .unwrap();
+    assert_error(assign(&app, &editor, id, 1, &ana).await, 422, "assignee").await;
+}
+
+#[tokio::test]
+async fn evidence_needs_an_http_url_a_note_and_a_stance_and_keeps_the_version() {
+    let app = TestApp::spawn().await;
+    let (id, _, reviewer, _) = claim_in_review(&app).await;
+    let path = format!("/api/v1/claims/{id}/evidence");
+    for (body, field) in [
+        (
+            json!({"url": "javascript:alert(1)", "note": "n", "stance": "supports"}),
+            "url",
+        ),
+        (
+            json!({"url": "ftp://example.org/file", "note": "n", "stance": "supports"}),
+            "url",
+        ),
+        (
+            json!({"url": "data:text/html,<script>x</script>", "note": "n", "stance": "supports"}),
+            "url",
+        ),
+        (
+            json!({"url": "https://", "note": "n", "stance": "supports"}),
+            "url",
+        ),
+        (
+            json!({"url": "example.org/page", "note": "n", "stance": "supports"}),
+            "url",
+        ),
+        (
+            json!({"url": "https://example.org", "note": "  ", "stance": "supports"}),
+            "note",
+        ),
+        (
+            json!({"url": "https://example.org", "note": "n", "stance": "agrees"}),
+            "stance",
+        ),
+        (
+            json!({"url": "https://example.org", "note": "n", "stance": "supports", "extra": 1}),
+            "extra",
+        ),
+    ] {
+        assert_error(
+            post_json(&app, &reviewer, &path, body.clone()).await,
+            422,
+            field,
+        )
+        .await;
+    }
+    assert_eq!(count_events(&app, "evidence.added"), 0);
+
+    let res = post_json(
+        &app,
+        &reviewer,
+        &path,
+        json!({"url": "https://www.state.gov/x", "title": "Transcript", "note": "Quote is there", "stance": "supports"}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        (body["id"].as_i64(), body["version"].as_i64()),
+        (Some(id), Some(2)),
+        "evidence does not bump the version"
+    );
+    let (_, _, _, after) = app.last_event("evidence.added").unwrap();
+    assert_eq!(
+        after.unwrap(),
+        json!({"url": "https://www.state.gov/x", "title": "Transcript", "note": "Quote is there", "stance": "supports"})
+    );
+}
+
+#[tokio::test]
+async fn evidence_and_comments_come_from_the_assignee_editors_and_admins_only() {
+    let app = TestApp::spawn().await;
+    let (id, _, reviewer, editor) = claim_in_review(&app).await;
+    let (_, other_reviewer) = user_with_token(&app, "reviewer").await;
+    let (_, viewer) = user_with_token(&app, "viewer").await;
+    let comment = format!("/api/v1/claims/{id}/comments");
+    for token in [&other_reviewer, &viewer] {
+        assert_error(add_evidence(&app, token, id).await, 403, "forbidden").await;
+        assert_error(
+            post_json(&app, token, &comment, json!({"body": "hi"})).await,
+            403,
+            "forbidden",
+        )
+        .await;
+    }
+    for token in [&reviewer, &editor] {
+        assert_eq!(add_evidence(&app, token, id).await.status(), 201);
+        assert_eq!(
+            post_json(
+                &app,
+                token,
+                &comment,
+                json!({"body": "Checked the transcript"})
+            )
+            .await
+            .status(),
+            201
+        );
+    }
+    assert_error(
+        post_json(&app, &editor, &comment, json!({"body": " "})).await,
+        422,
+        "body",
+    )
+    .await;
+    assert_eq!(count_events(&app, "evidence.added"), 2);
+    assert_eq!(count_events(&app, "comment.added"), 2);
+    let (_, _, _, after) = app.last_event("comment.added").unwrap();
+    assert_eq!(after.unwrap()["body"], "Checked the transcript");
+}
+
+#[tokio::test]
+async fn a_verdict_needs_a_rationale_and_evidence() {
+    let app = TestApp::spawn().await;
+    let (id, _, reviewer, _) = claim_in_review(&app).await;
+    let path = format!("/api/v1/claims/{id}/verdict");
+
+    let res = post_json(
+        &app,
+        &reviewer,
+        &path,
+        json!({"version": 2, "verdict": "disputed", "rationale": "  "}),
+    )
+    .await;
+    assert_error(res, 422, "rationale").await;
+    let res = post_json(
+        &app,
+        &reviewer,
+        &path,
+        json!({"version": 2, "verdict": "disputed"}),
+    )
+    .await;
+    assert_error(res, 422, "rationale").await;
+    let res = post_json(
+        &app,
+        &reviewer,
+        &path,
+        json!({"version": 2, "verdict": "false", "rationale": "r"}),
+    )
+    .await;
+    assert_error(res, 422, "verdict").await;
+    let res = post_json(
+        &app,
+        &reviewer,
+        &path,
+        json!({"version": 2, "verdict": "disputed", "rationale": "No source"}),
+    )
+    .await;
+    assert_error(res, 422, "evidence").await;
+    assert_eq!(count_events(&app, "claim.verdict"), 0);
+
+    assert_eq!(add_evidence(&app, &reviewer, id).await.status(), 201);
+    let res = post_json(
+        &app,
+        &reviewer,
+        &path,
+        json!({"version": 2, "verdict": "disputed", "rationale": "The transcript says otherwise"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        (body["status"].as_str(), body["version"].as_i64()),
+        (Some("disputed"), Some(3))
+    );
+    let (_, entity, before, after) = app.last_event("claim.verdict").unwrap();
+    assert_eq!(entity, Some(id));
+    assert_eq!(before.unwrap()["status"], "in_review");
+    assert_eq!(
+        after.unwrap(),
+        json!({"status": "disputed", "rationale": "The transcript says otherwise"})
+    );
+    use claimtracker::schema::verdicts as v;
+    let rows: Vec<(String, String)> = v::table
+        .filter(v::claim_id.eq(id))
+        .select((v::verdict, v::rationale))
+        .load(&mut app.db.conn())
+        .unwrap();
+    assert_eq!(
+        rows,
+        vec![(
+            "disputed".to_string(),
+            "The transcript says otherwise".to_string()
+        )]
+    );
+
+    // Decided: no second verdict.
+    let res = post_json(
+        &app,
+        &reviewer,
+        &path,
+        json!({"version": 3, "verdict": "verified", "rationale": "r"}),
+    )
+    .await;
+    assert_error(res, 409, "invalid_transition").await;
+}
+
+#[tokio::test]
+async fn reviewer_b_cannot_decide_reviewer_as_claim() {
+    let app = TestApp::spawn().await;
+    let (id, _, a, _) = claim_in_review(&app).await;
+    let (_, b) = user_with_token(&app, "reviewer").await;
+    assert_eq!(add_evidence(&app, &a, id).await.status(), 201);
+    let res = post_json(
+        &app,
+        &b,
+        &format!("/api/v1/claims/{id}/verdict"),
+        json!({"version": 2, "verdict": "verified", "rationale": "Looks right to me"}),
+    )
+    .await;
+    assert_error(res, 403, "forbidden").await;
+    assert_eq!(claim(&app, &b, id).await["status"], "in_review");
+    assert_eq!(count_events(&app, "claim.verdict"), 0);
+}
+
+#[tokio::test]
+async fn reopen_needs_a_reason_and_an_editor_and_keeps_the_assignee_and_the_old_verdict() {
+    let app = TestApp::spawn().await;
+    let (id, reviewer_email, reviewer, editor) = claim_in_review(&app).await;
+    assert_eq!(add_evidence(&app, &reviewer, id).await.status(), 201);
+    let res = post_json(
+        &app,
+        &reviewer,
+        &format!("/api/v1/claims/{id}/verdict"),
+        json!({"version": 2, "verdict": "verified", "rationale": "Matches the transcript"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let path = format!("/api/v1/claims/{id}/reopen");
+
+    assert_error(
+        post_json(
+            &app,
+            &reviewer,
+            &path,
+            json!({"version": 3, "reason": "New facts"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_error(
+        post_json(&app, &editor, &path, json!({"version": 3, "reason": " "})).await,
+        422,
+        "reason",
+    )
+    .await;
+    assert_error(
+        post_json(&app, &editor, &path, json!({"version": 3})).await,
+        422,
+        "reason",
+    )
+    .await;
+    assert_error(
+        post_json(&app, &editor, &path, json!({"version": 2, "reason": "x"})).await,
+        409,
+        "stale_version",
+    )
+    .await;
+    assert_eq!(count_events(&app, "claim.reopened"), 0);
+
+    let res = post_json(
+        &app,
+        &editor,
+        &path,
+        json!({"version": 3, "reason": "A correction was published"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "in_review");
+    assert_eq!(
+        body["assignee"]["email"], reviewer_email,
+        "the assignee stays"
+    );
+    let (_, _, before, after) = app.last_event("claim.reopened").unwrap();
+    assert_eq!(before.unwrap()["status"], "verified");
+    assert_eq!(
+        after.unwrap(),
+        json!({"status": "in_review", "reason": "A correction was published"})
+    );
+
+    // Decided again: both verdicts are kept, only the newest is current.
+    let res = post_json(
+        &app,
+        &reviewer,
+        &format!("/api/v1/claims/{id}/verdict"),
+        json!({"version": 4, "verdict": "disputed", "rationale": "The correction changes it"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    use claimtracker::schema::verdicts as v;
+    let rows: Vec<(String, bool)> = v::table
+        .filter(v::claim_id.eq(id))
+        .order(v::id.asc())
+        .select((v::verdict, v::superseded_at.is_null()))
+        .load(&mut app.db.conn())
+        .unwrap();
+    assert_eq!(
+        rows,
+        vec![("verified".into(), false), ("disputed".into(), true)]
+    );
+    // A reopen of something not decided has no edge.
+    let res = post_json(&app, &editor, &path, json!({"version": 5, "reason": "x"})).await;
+    assert_eq!(res.status(), 200, "disputed → in_review is allowed");
+    let res = post_json(&app, &editor, &path, json!({"version": 6, "reason": "x"})).await;
+    assert_error(res, 409, "invalid_transition").await;
+}
+
+#[tokio::test]
+async fn two_concurrent_verdicts_one_wins_one_is_told_and_one_event_is_written() {
+    let app = TestApp::spawn().await;
+    let (id, _, reviewer, editor) = claim_in_review(&app).await;
+    assert_eq!(add_evidence(&app, &reviewer, id).await.status(), 201);
+    let before = count_events(&app, "claim.verdict");
+    let path = format!("/api/v1/claims/{id}/verdict");
+    let (a, b) = tokio::join!(
+        post_json(
+            &app,
+            &reviewer,
+            &path,
+            json!({"version": 2, "verdict": "verified", "rationale": "Reviewer says yes"})
+        ),
+        post_json(
+            &app,
+            &editor,
+            &path,
+            json!({"version": 2, "verdict": "disputed", "rationale": "Editor says no"})
+        ),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409]);
+    assert_eq!(count_events(&app, "claim.verdict") - before, 1);
+    use claimtracker::schema::verdicts as v;
+    let n: i64 = v::table
+        .filter(v::claim_id.eq(id))
+        .count()
+        .get_result(&mut app.db.conn())
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[tokio::test]
+async fn paging_walks_every_claim_exactly_once_with_ties_in_the_sort_key() {
+    let app = TestApp::spawn().await;
+    let (_, token) = user_with_token(&app, "viewer").await;
+    let mut all = seed_claims(&app, 1000, "open");
+    all.sort_unstable();
+    for sort in ["score", "newest", "oldest", "updated", "due"] {
+        let mut seen = vec![];
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let mut path = format!("/api/v1/claims?sort={sort}&limit=37");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let res = get_json(&app, &token, &path).await;
+            assert_eq!(res.status(), 200, "{path}");
+            let body: Value = res.json().await.unwrap();
+            let items = body["items"].as_array().unwrap();
+            assert!(items.len() <= 37);
+            seen.extend(items.iter().map(|c| c["id"].as_i64().unwrap()));
+            pages += 1;
+            match body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(pages, 28, "{sort}: 1000 claims in pages of 37");
+        let mut sorted = seen.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, all, "{sort}: every claim exactly once");
+    }
+    // The default limit is 50; the score order is stable (score desc, id desc).
+    let body: Value = get_json(&app, &token, "/api/v1/claims?sort=score")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 50);
+    let keys: Vec<(f64, i64)> = items
+        .iter()
+        .map(|c| (c["score"].as_f64().unwrap(), c["id"].as_i64().unwrap()))
+        .collect();
+    assert!(
+        keys.windows(2)
+            .all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 > w[1].1))
+    );
+}
+
+#[tokio::test]
+async fn the_list_filters_and_refuses_bad_parameters_by_name() {
+    let app = TestApp::spawn().await;
+    let (_, editor) = user_with_token(&app, "editor").await;
+    let (ana, _) = user_with_token(&app, "reviewer").await;
+    let open = seed_claims(&app, 3, "open");
+    let candidates = seed_claims(&app, 2, "candidate");
+    assert_eq!(assign(&app, &editor, open[0], 1, &ana).await.status(), 200);
+
+    let ids = |body: Value| -> Vec<i64> {
+        let mut v: Vec<i64> = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let get = |path: String| {
+        let app = &app;
+        let editor = editor.clone();
+        async move {
+            get_json(app, &editor, &path)
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        ids(get("/api/v1/claims".into()).await).len(),
+        5,
+        "no status filter: every status"
+    );
+    assert_eq!(
+        ids(get("/api/v1/claims?status=candidate".into()).await),
+        candidates
+    );
+    assert_eq!(
+        ids(get(format!("/api/v1/claims?assignee={ana}")).await),
+        vec![open[0]]
+    );
+    assert_eq!(
+        ids(get("/api/v1/claims?assignee=nobody@example.org".into()).await),
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        ids(get("/api/v1/claims?status=open,in_review&assignee=none".into()).await),
+        open[1..].to_vec()
+    );
+    assert_eq!(
+        ids(get("/api/v1/claims?signal=number&status=candidate".into()).await),
+        Vec::<i64>::new()
+    );
+
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+        ("limit=ten", "limit"),
+        ("status=done", "status"),
+        ("sort=alphabetical", "sort"),
+        ("sort=relevance", "sort"),
+        ("cursor=nonsense", "cursor"),
+        ("article=abc", "article"),
+        ("signal=vibes", "signal"),
+        ("assignee=not-an-email", "assignee"),
+    ] {
+        assert_error(
+            get_json(&app, &editor, &format!("/api/v1/claims?{query}")).await,
+            422,
+            field,
+        )
+        .await;
+    }
+    // A cursor of another order is refused, not misread.
+    let body = get("/api/v1/claims?sort=score&limit=1".into()).await;
+    let cursor = body["next_cursor"].as_str().unwrap();
+    assert_error(
+        get_json(
+            &app,
+            &editor,
+            &format!("/api/v1/claims?sort=newest&cursor={cursor}"),
+        )
+        .await,
+        422,
+        "cursor",
+    )
+    .await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/claims"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+#[tokio::test]
+async fn search_finds_senior_official_in_the_fixture_and_hostile_input_is_just_text() {
+    let app = TestApp::spawn().await;
+    let (_, editor) = user_with_token(&app, "editor").await;
+    let res = post_json(
+        &app,
+        &editor,
+        "/api/v1/articles",
+        json!({"title": "Xi tells Blinken", "text": FIXTURE}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    seed_claims(&app, 20, "open");
+
+    let res = get_json(&app, &editor, "/api/v1/claims?q=senior%20official").await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    let texts: Vec<&str> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["text"].as_str().unwrap())
+        .collect();
+    assert!(!texts.is_empty());
+    assert!(
+        texts.iter().any(|t| t.contains("most senior US official")),
+        "{texts:?}"
+    );
+    assert!(texts.iter().all(|t| !t.starts_with("Seeded")), "{texts:?}");
+
+    // Websearch syntax: a phrase, and exclusion.
+    let body: Value = get_json(
+        &app,
+        &editor,
+        "/api/v1/claims?q=%22senior%20US%20official%22%20-taiwan&limit=5",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| !c["text"].as_str().unwrap().contains("Taiwan"))
+    );
+
+    // The article's title finds its claims too.
+    let body: Value = get_json(
+        &app,
+        &editor,
+        "/api/v1/claims?q=blinken&sort=newest&limit=200",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(body["items"].as_array().unwrap().len() > 3);
+
+    for hostile in [
+        "'; DROP TABLE claims; --",
+        "\"unbalanced",
+        "!!!&&|:*<->",
+        "(((",
+        "a\\",
+        "%00",
+        "' OR 1=1 --",
+    ] {
+        let res = app
+            .client
+            .get(app.url("/api/v1/claims"))
+            .query(&[("q", hostile)])
+            .bearer_auth(&editor)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{hostile}");
+    }
+    assert_error(
+        get_json(
+            &app,
+            &editor,
+            &format!("/api/v1/claims?q={}", "a".repeat(501)),
+        )
+        .await,
+        422,
+        "q",
+    )
+    .await;
+    let count: i64 = claimtracker::schema::claims::table
+        .count()
+        .get_result(&mut app.db.conn())
+        .unwrap();
+    assert!(count > 20, "the claims are still there");
+}
+
+#[tokio::test]
+async fn the_history_lists_every_event_of_the_claim_in_order() {
+    let app = TestApp::spawn().await;
+    let (id, _, reviewer, _) = claim_in_review(&app).await;
+    assert_eq!(add_evidence(&app, &reviewer, id).await.status(), 201);
+    let res = post_json(
+        &app,
+        &reviewer,
+        &format!("/api/v1/claims/{id}/comments"),
+        json!({"body": "On it"}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let body: Value = get_json(&app, &reviewer, &format!("/api/v1/claims/{id}/history"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let events = body["events"].as_array().unwrap();
+    let actions: Vec<&str> = events
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["claim.assigned", "evidence.added", "comment.added"]
+    );
+    let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+    for e in events {
+        assert_eq!(e["hash"].as_str().unwrap().len(), 64);
+        assert!(e["occurred_at"].is_string());
+        assert!(e["actor"]["name"].is_string());
+    }
+    assert_eq!(events[1]["actor"]["type"], "token");
+    assert!(
+        events[1]["actor"]["email"]
+            .as_str()
+            .unwrap()
+            .starts_with("reviewer")
+    );
+    assert_eq!(
+        get_json(&app, &reviewer, "/api/v1/claims/999999/history")
+            .await
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn the_database_refuses_transitions_the_workflow_does_not_have() {
+    let app = TestApp::spawn().await;
+    let open = seed_claim(&app, "open");
+    let mut conn = app.db.conn();
+    // Straight from open to verified, skipping review (and the verdict): refused by the trigger.
+    let err = diesel::sql_query(format!(
+        "UPDATE claims SET status = 'verified' WHERE id = {open}"
+    ))
+    .execute(&mut conn)
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("cannot go from open to verified"),
+        "{err}"
+    );
+    // A decided claim without a current verdict is refused at commit.
+    let (id, _, _, _) = claim_in_review(&app).await;
+    let err = diesel::sql_query(format!(
+        "UPDATE claims SET status = 'verified' WHERE id = {id}"
+    ))
+    .execute(&mut conn)
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("without a matching current verdict"),
+        "{err}"
+    );
+}
