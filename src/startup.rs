@@ -83,7 +83,8 @@ fn session_key(pool: &PgPool) -> anyhow::Result<Vec<u8>> {
 /// Every server-rendered page route (session sign-in, CSRF-checked when not GET). Add a page
 /// module's `routes()` here.
 pub fn page_routes() -> Vec<crate::web::AppRoute> {
-    let mut routes = vec![crate::web::AppRoute::get("/", home)];
+    let mut routes = crate::verification::web::routes();
+    routes.extend(crate::claims::web::routes());
     routes.extend(crate::auth::web::routes());
     routes.extend(crate::articles::web::routes());
     routes
@@ -177,15 +178,4 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         HttpResponse::ServiceUnavailable()
             .json(serde_json::json!({"status": "unavailable", "database": "unreachable"}))
     }
-}
-
-#[derive(askama::Template)]
-#[template(path = "home/index.html")]
-struct HomePage {
-    ctx: crate::web::PageContext,
-}
-
-/// The placeholder dashboard, for signed-in users only (the Workflow issue fills it).
-async fn home(page: crate::auth::PageUser) -> HttpResponse {
-    crate::web::render(actix_web::http::StatusCode::OK, &HomePage { ctx: page.ctx })
 }

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, csrf_in};
 
 const FIXTURE: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -1002,4 +1002,342 @@ async fn the_database_refuses_transitions_the_workflow_does_not_have() {
             .contains("without a matching current verdict"),
         "{err}"
     );
+}
+
+// ---- pages ----
+
+/// The value of the first `<input … name="NAME" value="…">` in a page.
+fn input_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field"))
+        + marker.len();
+    let len = html[start..].find('"').unwrap();
+    html[start..start + len].to_string()
+}
+
+async fn page(app: &TestApp, path: &str) -> (u16, String) {
+    let res = app.get(path).await;
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn post_page(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_verdict_form_on_the_claim_page_works_end_to_end() {
+    let app = TestApp::spawn().await;
+    let (_, editor) = user_with_token(&app, "editor").await;
+    let (reviewer, _) = app.signed_in("reviewer").await;
+    let id = seed_claim(&app, "open");
+    assert_eq!(assign(&app, &editor, id, 1, &reviewer).await.status(), 200);
+    let path = format!("/claims/{id}");
+
+    let (status, html) = page(&app, &path).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Record verdict") && html.contains("Add evidence"));
+    assert!(
+        html.contains("<mark class=\"status-in_review\">"),
+        "the span is highlighted"
+    );
+    let csrf = csrf_in(&html);
+    let res = post_page(
+        &app,
+        &format!("{path}/evidence"),
+        &[
+            ("url", "https://www.state.gov/t"),
+            ("note", "Transcript"),
+            ("stance", "refutes"),
+            ("csrf_token", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(count_events(&app, "evidence.added"), 1);
+
+    let (_, html) = page(&app, &path).await;
+    assert!(html.contains("Evidence added."), "flash after the action");
+    let version = input_value(&html, "version");
+    assert_eq!(version, "2");
+    let seen = input_value(&html, "seen_seq");
+    let res = post_page(
+        &app,
+        &format!("{path}/verdict"),
+        &[
+            ("version", version.as_str()),
+            ("seen_seq", seen.as_str()),
+            ("verdict", "disputed"),
+            ("rationale", "The transcript has <b>no</b> such line"),
+            ("csrf_token", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], path.as_str());
+
+    let (_, html) = page(&app, &path).await;
+    assert!(html.contains("Marked disputed."));
+    assert!(html.contains("badge status-disputed"));
+    assert!(
+        html.contains("marked it disputed: The transcript has &#60;b&#62;no&#60;/b&#62; such line"),
+        "readable, escaped timeline"
+    );
+    assert!(
+        !html.contains("Record verdict"),
+        "no verdict form on a decided claim"
+    );
+    let (actor, entity, _, after) = app.last_event("claim.verdict").unwrap();
+    assert_eq!((actor.as_str(), entity), ("user", Some(id)));
+    assert_eq!(after.unwrap()["status"], "disputed");
+}
+
+#[tokio::test]
+async fn a_stale_form_shows_what_changed_and_lets_the_user_redo_it() {
+    let app = TestApp::spawn().await;
+    let (_, editor) = user_with_token(&app, "editor").await;
+    let (reviewer, _) = app.signed_in("reviewer").await;
+    let id = seed_claim(&app, "open");
+    assert_eq!(assign(&app, &editor, id, 1, &reviewer).await.status(), 200);
+    assert_eq!(add_evidence(&app, &editor, id).await.status(), 201);
+    let path = format!("/claims/{id}");
+    let (_, html) = page(&app, &path).await;
+    let (csrf, seen) = (csrf_in(&html), input_value(&html, "seen_seq"));
+
+    // Meanwhile the editor sets a due date (version 2 → 3).
+    let res = post_json(
+        &app,
+        &editor,
+        &format!("/api/v1/claims/{id}/assign"),
+        json!({"version": 2, "assignee": reviewer, "due_at": "2031-05-01T12:00:00Z"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+
+    let form = |version: &'static str| {
+        vec![
+            ("version", version.to_string()),
+            ("seen_seq", seen.clone()),
+            ("verdict", "verified".to_string()),
+            ("rationale", "Matches the official transcript".to_string()),
+            ("csrf_token", csrf.clone()),
+        ]
+    };
+    let res = app
+        .client
+        .post(app.url(&format!("{path}/verdict")))
+        .form(&form("2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Someone changed this claim while you were looking"));
+    assert!(
+        html.contains("changed the assignment"),
+        "what changed meanwhile"
+    );
+    assert!(html.contains("2031-05-01"), "its new due date");
+    assert!(
+        html.contains("Matches the official transcript"),
+        "the rationale is kept"
+    );
+    assert_eq!(
+        input_value(&html, "version"),
+        "3",
+        "the forms are at the current version"
+    );
+    assert_eq!(count_events(&app, "claim.verdict"), 0);
+
+    let res = app
+        .client
+        .post(app.url(&format!("{path}/verdict")))
+        .form(&form("3"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(count_events(&app, "claim.verdict"), 1);
+}
+
+#[tokio::test]
+async fn refused_page_forms_re_render_with_the_input_kept() {
+    let app = TestApp::spawn().await;
+    let (_, editor) = user_with_token(&app, "editor").await;
+    let (reviewer, _) = app.signed_in("reviewer").await;
+    let id = seed_claim(&app, "open");
+    assert_eq!(assign(&app, &editor, id, 1, &reviewer).await.status(), 200);
+    let path = format!("/claims/{id}");
+    let (_, html) = page(&app, &path).await;
+    let csrf = csrf_in(&html);
+
+    let res = post_page(
+        &app,
+        &format!("{path}/evidence"),
+        &[
+            ("url", "javascript:alert(1)"),
+            ("note", "My careful note"),
+            ("stance", "supports"),
+            ("csrf_token", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("must start with http:// or https://"));
+    assert!(html.contains("My careful note"));
+
+    let res = post_page(
+        &app,
+        &format!("{path}/verdict"),
+        &[
+            ("version", "2"),
+            ("verdict", "verified"),
+            ("rationale", "Because"),
+            ("csrf_token", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422, "no evidence yet");
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("add at least one piece of evidence")
+    );
+    assert_eq!(
+        count_events(&app, "evidence.added") + count_events(&app, "claim.verdict"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn bulk_assign_from_the_list_is_all_or_nothing_with_one_event_per_claim() {
+    let app = TestApp::spawn().await;
+    let (_, reviewer_token) = user_with_token(&app, "reviewer").await;
+    let reviewer = {
+        use claimtracker::schema::users;
+        users::table
+            .filter(users::role.eq("reviewer"))
+            .select(users::email)
+            .first::<String>(&mut app.db.conn())
+            .unwrap()
+    };
+    let _ = reviewer_token;
+    app.signed_in("editor").await;
+    let ids = seed_claims(&app, 3, "open");
+    let (status, html) = page(&app, "/claims?status=open").await;
+    assert_eq!(status, 200);
+    for id in &ids {
+        assert!(
+            html.contains(&format!("value=\"{id}:1\"")),
+            "a checkbox per claim"
+        );
+    }
+    let csrf = csrf_in(&html);
+    let (a, b, c) = (
+        format!("{}:1", ids[0]),
+        format!("{}:1", ids[1]),
+        format!("{}:1", ids[2]),
+    );
+    let res = post_page(
+        &app,
+        "/claims/assign",
+        &[
+            ("claim", a.as_str()),
+            ("claim", b.as_str()),
+            ("assignee", reviewer.as_str()),
+            ("priority", "urgent"),
+            ("return", "/claims?status=open"),
+            ("csrf_token", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/claims?status=open");
+    assert_eq!(
+        count_events(&app, "claim.assigned"),
+        2,
+        "one event per claim"
+    );
+
+    // The first claim is stale now (version 2): nothing is assigned, the third stays open.
+    let res = post_page(
+        &app,
+        "/claims/assign",
+        &[
+            ("claim", c.as_str()),
+            ("claim", a.as_str()),
+            ("assignee", reviewer.as_str()),
+            ("csrf_token", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(&format!("claim {}", ids[0])),
+        "the message names the claim"
+    );
+    assert_eq!(count_events(&app, "claim.assigned"), 2);
+    use claimtracker::schema::claims;
+    let status: String = claims::table
+        .find(ids[2])
+        .select(claims::status)
+        .first(&mut app.db.conn())
+        .unwrap();
+    assert_eq!(status, "open");
+}
+
+#[tokio::test]
+async fn dashboard_tasks_activity_and_list_pages_render_for_every_role_and_escape_claims() {
+    let app = TestApp::spawn().await;
+    let (_, editor) = user_with_token(&app, "editor").await;
+    let (reviewer, _) = app.signed_in("reviewer").await;
+    let id = seed_claim(&app, "open");
+    {
+        use claimtracker::schema::claims;
+        diesel::update(claims::table.find(id))
+            .set(claims::text.eq("<script>alert('x')</script> grew 40%"))
+            .execute(&mut app.db.conn())
+            .unwrap();
+    }
+    let res = post_json(
+        &app,
+        &editor,
+        &format!("/api/v1/claims/{id}/assign"),
+        json!({"version": 1, "assignee": reviewer, "due_at": "2020-01-01T00:00:00Z"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    for path in [
+        "/",
+        "/tasks",
+        "/activity",
+        "/claims",
+        "/claims?q=grew&sort=relevance",
+        &format!("/claims/{id}"),
+    ] {
+        let (status, html) = page(&app, path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(!html.contains("<script>alert"), "{path} escapes claim text");
+    }
+    let (_, home) = page(&app, "/").await;
+    assert!(
+        home.contains("My open tasks")
+            && home.contains("Overdue")
+            && home.contains("Waiting for triage")
+    );
+    assert!(home.contains("assigned it to"), "recent activity in words");
+    let (_, tasks) = page(&app, "/tasks").await;
+    assert!(tasks.contains("overdue"));
+    let (status, html) = page(&app, "/claims?limit=0").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("must be a number from 1 to 200"));
 }
