@@ -104,10 +104,12 @@ fn holds(quote_words: &[String], count: usize) -> bool {
 
 /// The last word of a mention if it makes the mention a name: capitalised, not a pronoun.
 pub fn named_last_word(speaker: &str) -> Option<String> {
+    // Trailing punctuation is not part of the word ("Coalition,"); a leading bracket or quote
+    // means the mention ends in an aside such as "(D-Mo.)", not in a capitalised word.
     let last = speaker
         .split_whitespace()
         .last()?
-        .trim_matches(|c: char| !c.is_alphanumeric());
+        .trim_end_matches(|c: char| !c.is_alphanumeric());
     let capitalised = last.chars().next().is_some_and(char::is_uppercase);
     (capitalised && !PRONOUNS.contains(&last.to_lowercase().as_str())).then(|| last.to_string())
 }
@@ -202,6 +204,11 @@ mod tests {
         assert_eq!(named_last_word("Mrs. Clinton").as_deref(), Some("Clinton"));
         assert_eq!(named_last_word("WikiLeaks").as_deref(), Some("WikiLeaks"));
         assert_eq!(named_last_word("He"), None);
+        assert_eq!(named_last_word("Sen. Claire McCaskill (D-Mo.)"), None);
+        assert_eq!(
+            named_last_word("Phil Smith, a spokesman for the Mine Workers,").as_deref(),
+            Some("Workers")
+        );
         assert_eq!(named_last_word("a source"), None);
     }
 

@@ -193,11 +193,12 @@ mod tests {
         assert!(report.furniture_leaks.is_empty(), "{:?}", report.misses);
         assert_eq!(report.furniture_in_body, 0, "{:?}", report.misses);
         assert_eq!(report.traps_right, 5, "{:?}", report.misses);
-        // Every attributed claim is found whatever the scorer says; the own-voice ones depend on
-        // the check-worthiness model, so they are counted by `eval`, not asserted here.
-        assert!(report.found >= 14, "{:?}", report.misses);
+        // The 16 attributed claims are found whatever the scorer says; the 4 in the article's
+        // own voice also need the check-worthiness model, so `eval` reports them (20/20 with the
+        // committed weights) and this test asks for the attributed ones.
+        assert!(report.found >= 16, "{:?}", report.misses);
         assert!(
-            report.right_speaker + 20 >= report.found + 18 || report.right_speaker >= 18,
+            report.found - report.right_speaker <= 2,
             "{:?}",
             report.misses
         );

@@ -4,6 +4,7 @@
 pub mod attribution;
 pub mod checkworthiness;
 pub mod fixture;
+pub mod train;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -15,6 +15,8 @@ const MAX_HTML_ELEMENTS: usize = 30_000;
 const MAX_HEADING_WORDS: usize = 12;
 /// Furniture phrases only count in lines this short: a real paragraph may mention "subscribe".
 const MAX_FURNITURE_WORDS: usize = 30;
+/// The same for lines that end like a sentence ("Follow us on Facebook for the latest updates.").
+const MAX_FURNITURE_SENTENCE_WORDS: usize = 16;
 
 /// Cleans plain text: normalises whitespace and line breaks, joins hard-wrapped lines and drops
 /// lines that are page furniture. Paragraphs come out separated by one blank line.
@@ -181,7 +183,8 @@ fn decode_entities(s: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let semi = rest[..rest.len().min(12)].find(';');
+        // Entities are short; a ';' further on belongs to the text.
+        let semi = rest.bytes().take(12).position(|b| b == b';');
         let decoded = semi.and_then(|semi| {
             let entity = &rest[1..semi];
             let c = match entity {
@@ -312,7 +315,8 @@ fn is_known_furniture(line: &str) -> bool {
     let short = SHORT.get_or_init(|| {
         Regex::new(
             r"(?ix)
-            ^\s*(see\ also|read\ more|read\ also|also\ read|related(\ articles?|\ stories|\ coverage)?|recommended|more\ from|more\ stories|most\ read|trending|watch|listen|advertisement|sponsored|ad)\b
+            ^\s*(see\ also|read\ more|read\ also|also\ read)\b
+            | ^\s*(related(\ articles?|\ stories|\ coverage)?|recommended|more\ from|more\ stories|most\ read|trending|watch|listen|advertisement|sponsored|ad)\s*(:|$)
             | ^\s*share\b | \bshare\ (to|on|via|this)\b
             | \b(download|get|install)\b.{0,40}\bapp\b | \bopen\ in\ app\b | \bon\ our\ app\b
             | \b(app\ store|google\ play|play\ store)\b
@@ -321,7 +325,6 @@ fn is_known_furniture(line: &str) -> bool {
             | \bfont\ (size|resizer)\b | \bprivacy\ policy\b | \bterms\ of\ (use|service)\b | \bcookies?\b.{0,40}\b(accept|policy|consent)\b
             | ^\s*(?-i:By)\s+(?-i:[A-Z][\w.'’-]*)(\s+((?-i:[A-Z][\w.'’-]*)|and)){0,4}\s*([,|·-]\s*(?-i:[A-Z]).{0,40})?$
             | ^\s*(updated|published|posted)\b.{0,40}\d
-            | •
             ",
         )
         .ok()
@@ -329,7 +332,13 @@ fn is_known_furniture(line: &str) -> bool {
     if always.as_ref().is_some_and(|re| re.is_match(line)) {
         return true;
     }
-    word_count(line) <= MAX_FURNITURE_WORDS && short.as_ref().is_some_and(|re| re.is_match(line))
+    // A full sentence that mentions "subscribe" is prose unless it is as short as a banner.
+    let limit = if ends_sentence(line) {
+        MAX_FURNITURE_SENTENCE_WORDS
+    } else {
+        MAX_FURNITURE_WORDS
+    };
+    word_count(line) <= limit && short.as_ref().is_some_and(|re| re.is_match(line))
 }
 
 #[cfg(test)]
@@ -379,11 +388,15 @@ mod tests {
             "Copyright 2023 Example Media Ltd.",
             "Reuters • 3 min read",
             "Markets Today",
+            "Related: Ships diverted from Red Sea send ripple effects.",
+            "Advertisement",
         ] {
             assert!(is_furniture(line), "kept furniture: {line}");
         }
         for line in [
             "The mayor said the city would hire 200 teachers.",
+            "• The economy grew 5% in May, the fastest pace this year.",
+            "Ad spending rose 5% in 2023.",
             "Officials said readers who subscribe to the service were charged twice for 12 months, the regulator found after a year-long inquiry into the company.",
         ] {
             assert!(!is_furniture(line), "dropped prose: {line}");

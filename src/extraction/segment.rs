@@ -8,6 +8,8 @@ use std::ops::Range;
 
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::quotes::{MarkRole, quotation_marks};
+
 /// One paragraph and its sentences; all ranges are byte offsets into the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paragraph {
@@ -17,9 +19,10 @@ pub struct Paragraph {
 
 /// Titles and abbreviations that never end a sentence.
 const NEVER_FINAL: &[&str] = &[
-    "Mr", "Mrs", "Ms", "Messrs", "Dr", "Prof", "Sen", "Sens", "Rep", "Reps", "Gov", "Gen", "Lt",
-    "Col", "Capt", "Cmdr", "Sgt", "Maj", "Adm", "Rev", "Hon", "Pres", "Supt", "Det", "Insp", "Mt",
-    "Ft", "St", "vs", "v", "e.g", "i.e", "cf", "approx", "Fig", "fig", "Vol", "vol", "Nos", "Sr",
+    "Mr", "Mrs", "Ms", "Messrs", "Dr", "Prof", "Sen", "Sens", "Rep", "Reps", "Del", "Gov", "Gen",
+    "Lt", "Col", "Capt", "Cmdr", "Sgt", "Maj", "Adm", "Rev", "Hon", "Pres", "Supt", "Det", "Insp",
+    "Mt", "Ft", "St", "vs", "v", "e.g", "i.e", "cf", "approx", "Fig", "fig", "Vol", "vol", "Nos",
+    "Sr",
 ];
 /// Abbreviations that usually continue the sentence but may end it.
 const MAYBE_FINAL: &[&str] = &[
@@ -141,10 +144,13 @@ pub fn paragraph_spans(body: &str) -> Vec<Range<usize>> {
 
 /// Sentence ranges within one paragraph, trimmed of surrounding whitespace.
 pub fn sentences(text: &str) -> Vec<Range<usize>> {
+    let marks = quotation_marks(text);
+    let mut next_mark = marks.iter().peekable();
+    // A paragraph that continues an earlier quotation starts inside it.
+    let mut inside = marks.first().is_some_and(|m| m.role == MarkRole::Close);
     let mut out: Vec<Range<usize>> = Vec::new();
-    // Whether the previous sentence must absorb the next one.
+    // Whether the previous sentence must absorb the next one: its quotation is still open.
     let mut glue = false;
-    let mut quote_depth = QuoteDepth::default();
     for (offset, segment) in text.split_sentence_bound_indices() {
         let trimmed = segment.trim();
         if trimmed.is_empty() {
@@ -158,39 +164,18 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
         };
         match out.last_mut() {
             Some(prev) if merge => prev.end = range.end,
-            _ => out.push(range),
+            _ => out.push(range.clone()),
         }
-        quote_depth.scan(trimmed);
-        glue = quote_depth.is_open();
-        if !glue {
-            quote_depth = QuoteDepth::default();
+        while let Some(mark) = next_mark.next_if(|m| m.at < range.end) {
+            inside = match mark.role {
+                MarkRole::Open => true,
+                MarkRole::Close => false,
+                MarkRole::Either => !inside,
+            };
         }
+        glue = inside;
     }
     out
-}
-
-/// Tracks whether a quotation opened in earlier text is still open.
-#[derive(Default)]
-struct QuoteDepth {
-    curly: i64,
-    straight_open: bool,
-}
-
-impl QuoteDepth {
-    fn scan(&mut self, text: &str) {
-        for c in text.chars() {
-            match c {
-                '“' | '«' | '„' => self.curly += 1,
-                '”' | '»' => self.curly = (self.curly - 1).max(0),
-                '"' => self.straight_open = !self.straight_open,
-                _ => {}
-            }
-        }
-    }
-
-    fn is_open(&self) -> bool {
-        self.curly > 0 || self.straight_open
-    }
 }
 
 /// Whether a sentence bound between `prev` and `next` is false.
@@ -202,7 +187,8 @@ fn continues(prev: &str, next: &str) -> bool {
     if next.chars().next().is_some_and(char::is_lowercase) {
         return true;
     }
-    let Some(last_word) = prev.split_whitespace().last() else {
+    // From the end: `prev` can be a long run-on quotation.
+    let Some(last_word) = prev.rsplit(char::is_whitespace).find(|w| !w.is_empty()) else {
         return false;
     };
     let Some(stem) = last_word.strip_suffix('.') else {
