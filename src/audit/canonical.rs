@@ -181,6 +181,24 @@ mod tests {
     }
 
     #[test]
+    fn numbers_read_back_from_storage_print_as_they_were_hashed() {
+        // Without serde_json's float_roundtrip these parse one ulp off and the chain "breaks".
+        for text in [
+            "0.9773009419441223",
+            "0.6000000238418579",
+            "0.1",
+            "0.0001",
+            "1.0",
+            "42",
+        ] {
+            let value: Value = serde_json::from_str(text).unwrap();
+            let mut out = String::new();
+            write_value(&mut out, &value);
+            assert_eq!(out, text);
+        }
+    }
+
+    #[test]
     fn control_characters_are_escaped() {
         let mut e = event();
         e.actor_display = "a\u{1}b\nc".into();

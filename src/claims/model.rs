@@ -157,7 +157,9 @@ impl Claim {
             "cue": self.cue,
             "kind": self.kind,
             "signals": self.signal_names(),
-            "score": self.score,
+            // Four decimals: a number that prints the same in every JSON implementation, so the
+            // audit chain can be re-computed outside the app (see docs/verify_audit_chain.py).
+            "score": (f64::from(self.score) * 10_000.0).round() / 10_000.0,
             "origin": self.origin,
             "status": self.status,
         })
