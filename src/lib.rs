@@ -7,6 +7,7 @@ pub mod claims;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod evaluation;
 pub mod extraction;

@@ -199,13 +199,31 @@ fn connect(url: &str) -> anyhow::Result<diesel::PgConnection> {
     diesel::PgConnection::establish(url).context("could not connect to PostgreSQL")
 }
 
-fn serve(config: Config, _demo: bool) -> anyhow::Result<()> {
+fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let database = db::resolve(config.database_url.as_deref(), &config.data_dir)?;
     {
         let mut conn = connect(&database.url)?;
         let applied = db::run_migrations(&mut conn)?;
         if !applied.is_empty() {
             tracing::info!(count = applied.len(), "applied migrations");
+        }
+        if demo {
+            let seeded = claimtracker::demo::seed(&mut conn)?;
+            if seeded.created {
+                println!(
+                    "Demo data created. Sign in as any of these (password: {}):",
+                    claimtracker::demo::DEMO_PASSWORD
+                );
+                for (email, name, role) in claimtracker::demo::DEMO_USERS {
+                    println!("  {role:<9} {email:<34} {name}");
+                }
+            } else {
+                println!(
+                    "The database already has users, so no demo data was added. The demo accounts (if this \
+                     database was seeded by --demo) use the password {}.",
+                    claimtracker::demo::DEMO_PASSWORD
+                );
+            }
         }
     }
     let pool = db::build_pool(&database.url, config.db_pool_size)?;

@@ -85,7 +85,9 @@ fn table_names(conn: &mut PgConnection) -> Vec<String> {
 fn migrations_go_up_down_and_up_again_and_a_second_run_changes_nothing() {
     let db = TestDb::empty();
     let mut conn = db.conn();
-    let embedded = claimtracker::db::pending_migrations(&mut conn).unwrap().len();
+    let embedded = claimtracker::db::pending_migrations(&mut conn)
+        .unwrap()
+        .len();
     assert!(embedded >= 4);
     let applied = claimtracker::db::run_migrations(&mut conn).unwrap();
     assert_eq!(applied.len(), embedded);
