@@ -87,6 +87,7 @@ pub fn page_routes() -> Vec<crate::web::AppRoute> {
     routes.extend(crate::claims::web::routes());
     routes.extend(crate::auth::web::routes());
     routes.extend(crate::articles::web::routes());
+    routes.extend(crate::reports::web::routes());
     routes
 }
 
@@ -116,6 +117,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, config: &Config) {
         .configure(|cfg| crate::articles::api::configure(cfg, limits))
         .configure(crate::claims::api::configure)
         .configure(crate::verification::api::configure)
+        .configure(crate::reports::web::configure)
+        .configure(crate::reports::api::configure)
         .default_service(web::to(crate::web::not_found));
 }
 

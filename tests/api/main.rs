@@ -6,4 +6,5 @@ mod auth;
 mod foundation;
 mod helpers;
 mod ingestion;
+mod reports;
 mod workflow;
