@@ -284,7 +284,68 @@ async fn editor_and_reviewer_take_a_claim_from_article_to_audit_report() {
         .await;
     editor.el(".timeline li .hash code").await;
 
-    // (The audit report download joins here once the reports pages are in.)
+    // The editor downloads the audit report from the reports page, with the browser's session.
+    editor.goto("/reports").await;
+    editor.screenshot("reports").await;
+    let csv_link = editor
+        .el("a[href^=\"/reports/audit.csv\"]")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let download = editor
+        .driver
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch(arguments[0], {credentials: 'same-origin'})\
+               .then(r => r.text().then(body => done({\
+                  status: r.status,\
+                  head: r.headers.get('X-Audit-Chain-Head'),\
+                  disposition: r.headers.get('Content-Disposition'),\
+                  body})))\
+               .catch(e => done({error: String(e)}));",
+            vec![serde_json::json!(csv_link)],
+        )
+        .await
+        .unwrap()
+        .json()
+        .clone();
+    assert_eq!(download["status"], 200, "{download}");
+    assert!(
+        download["disposition"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("attachment"),
+        "{download}"
+    );
+    let body = download["body"].as_str().unwrap();
+    let mut lines = body.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("seq,time,actor_name,actor_email,action"),
+        "{body}"
+    );
+    let rows: Vec<&str> = lines.collect();
+    let verdict_row = rows
+        .iter()
+        .find(|r| r.contains(",claim.verdict,"))
+        .unwrap_or_else(|| panic!("no claim.verdict row in\n{body}"));
+    assert!(verdict_row.contains(&reviewer_email), "{verdict_row}");
+    assert!(verdict_row.contains("disputed"), "{verdict_row}");
+    // The report names the chain head it was cut at: the last row it holds.
+    let head = download["head"].as_str().unwrap();
+    let (head_seq, head_hash) = head.split_once(' ').unwrap();
+    let last = rows.last().unwrap().trim_end();
+    assert!(
+        last.starts_with(&format!("{head_seq},")),
+        "{head} vs {last}"
+    );
+    assert!(last.ends_with(head_hash), "{head} vs {last}");
+    // And the download itself is on the record now.
+    assert_eq!(h.app.audit_actions().last().unwrap(), "report.exported");
 
     editor.quit().await;
 }
