@@ -47,7 +47,6 @@ async fn editor_and_reviewer_take_a_claim_from_article_to_audit_report() {
 
     // The editor signs in and pastes the article.
     editor.login(&editor_email, &editor_password).await;
-    editor.screenshot("dashboard-empty").await;
     editor.goto("/articles/new").await;
     assert!(editor.title().await.starts_with("Add an article"));
     editor
@@ -159,6 +158,7 @@ async fn editor_and_reviewer_take_a_claim_from_article_to_audit_report() {
     editor
         .el("#article-body mark.status-open a[href^=\"/claims/\"]")
         .await;
+    editor.goto(&format!("/articles/{article_id}")).await;
     editor.screenshot("article").await;
     // The span is anchored exactly where it was selected.
     let token = h.app.token_for(&editor_email).await;
@@ -204,6 +204,7 @@ async fn editor_and_reviewer_take_a_claim_from_article_to_audit_report() {
     // The reviewer, in a browser of their own, finds the task on the dashboard.
     let reviewer = h.browser().await;
     reviewer.login(&reviewer_email, &reviewer_password).await;
+    reviewer.screenshot("dashboard").await;
     let task = reviewer
         .el(&format!(
             "section[aria-labelledby=mine-h] a[href=\"/claims/{accepted}\"]"
@@ -275,7 +276,9 @@ async fn editor_and_reviewer_take_a_claim_from_article_to_audit_report() {
     for earlier in ["assigned", "evidence"] {
         editor.el_with_text(".timeline li", earlier).await;
     }
-    editor.screenshot("claim").await;
+    editor
+        .screenshot_at("claim", Some("section[aria-labelledby=timeline-h]"))
+        .await;
 
     // The whole chain on the activity page, newest first, every event with its hash.
     editor.goto("/activity").await;

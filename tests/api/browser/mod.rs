@@ -169,6 +169,18 @@ impl Chromedriver {
                     self.dir.display()
                 )
             });
+        // `--window-size` sizes the window; make the page itself 1280×900 (screenshots).
+        let chrome: serde_json::Value = driver
+            .execute("return window.outerHeight - window.innerHeight;", vec![])
+            .await
+            .unwrap()
+            .json()
+            .clone();
+        let chrome = chrome.as_i64().unwrap_or(0).max(0);
+        driver
+            .set_window_rect(0, 0, 1280, 900 + chrome as u32)
+            .await
+            .unwrap();
         Browser {
             driver,
             base: base.to_string(),
@@ -374,11 +386,33 @@ impl Browser {
 
     /// Saves a PNG of the window to `docs/screenshots/NAME.png` when `SAVE_SCREENSHOTS` is set.
     pub async fn screenshot(&self, name: &str) {
+        self.screenshot_at(name, None).await;
+    }
+
+    /// The same, scrolled so that `css` is at the top of the window first.
+    pub async fn screenshot_at(&self, name: &str, css: Option<&str>) {
         if std::env::var_os("SAVE_SCREENSHOTS").is_none_or(|v| v.is_empty() || v == "0") {
             return;
         }
+        if let Some(css) = css {
+            let el = self.el(css).await;
+            self.driver
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'start'});",
+                    vec![el.to_json().unwrap()],
+                )
+                .await
+                .unwrap();
+        }
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
+        // Nothing focused or hovered by the last action, and no selection, in the picture.
+        self.js(
+            "document.activeElement && document.activeElement.blur();\
+             window.getSelection().removeAllRanges();",
+            vec![],
+        )
+        .await;
         let png = self.driver.screenshot_as_png().await.unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
