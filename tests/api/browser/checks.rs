@@ -208,3 +208,78 @@ async fn the_verdict_form_works_from_the_keyboard_alone() {
         .await;
     browser.quit().await;
 }
+
+/// What a page lacks: form controls with no label, not exactly one `h1`, a title that names no
+/// page, a page wider than the window (tables may scroll inside their own box).
+const PAGE_PROBLEMS: &str = "const problems = [];\
+  for (const el of document.querySelectorAll('input, select, textarea, button')) {\
+    if (el.type === 'hidden') continue;\
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label')\
+      || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim());\
+    if (!named) problems.push('no label: ' + el.outerHTML.slice(0, 120));\
+  }\
+  const h1s = document.querySelectorAll('h1').length;\
+  if (h1s !== 1) problems.push(h1s + ' h1 headings');\
+  if (!/^\\S.* · claimtracker$/.test(document.title) || document.title.startsWith('claimtracker'))\
+    problems.push('title: ' + document.title);\
+  if (document.documentElement.scrollWidth > window.innerWidth)\
+    problems.push('wider than the window: ' + document.documentElement.scrollWidth + 'px');\
+  return problems;";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_labels_its_fields_names_itself_and_fits_375_px() {
+    let h = Harness::start().await;
+    let (admin, password) = h.app.create_user("admin").await;
+    let token = h.app.token_for(&admin).await;
+    let claim = open_claim(&h.app, &token).await;
+    let article: Value = h
+        .app
+        .client
+        .get(h.app.url(&format!("/api/v1/claims/{claim}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let article = &article["article_id"];
+    let browser = h.browser().await;
+    let login_problems = {
+        browser.goto("/login").await;
+        browser.js(PAGE_PROBLEMS, vec![]).await
+    };
+    assert_eq!(login_problems, json!([]), "/login");
+    browser.login(&admin, &password).await;
+    let pages = [
+        "/".to_string(),
+        "/articles".to_string(),
+        "/articles/new".to_string(),
+        format!("/articles/{article}"),
+        "/claims".to_string(),
+        format!("/claims/{claim}"),
+        "/tasks".to_string(),
+        "/activity".to_string(),
+        "/reports".to_string(),
+        "/admin/users".to_string(),
+        "/account".to_string(),
+        "/no-such-page".to_string(),
+    ];
+    let mut problems = vec![];
+    for width in [1280, 375] {
+        browser
+            .driver
+            .set_window_rect(0, 0, width, 900)
+            .await
+            .unwrap();
+        for path in &pages {
+            browser.goto(path).await;
+            let found = browser.js(PAGE_PROBLEMS, vec![]).await;
+            if found != json!([]) {
+                problems.push(format!("{path} at {width}px: {found}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    browser.quit().await;
+}
