@@ -93,7 +93,7 @@ async fn a_stale_assign_form_is_told_what_changed_and_can_be_redone() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reviewer_cannot_open_the_admin_pages() {
+async fn a_reviewer_cannot_open_the_admin_pages_and_is_not_offered_them() {
     let h = Harness::start().await;
     let (reviewer, password) = h.app.create_user("reviewer").await;
     let browser = h.browser().await;
@@ -107,6 +107,17 @@ async fn a_reviewer_cannot_open_the_admin_pages() {
             .await
             .unwrap(),
         "no Users link for a reviewer"
+    );
+    // Nor does the (empty) dashboard point a reviewer at adding articles, which is not theirs.
+    assert!(
+        browser
+            .driver
+            .query(By::Css("main a[href=\"/articles/new\"]"))
+            .nowait()
+            .not_exists()
+            .await
+            .unwrap(),
+        "the dashboard offers a reviewer to add an article"
     );
 
     browser.goto("/admin/users").await;
