@@ -82,16 +82,39 @@ fn main() -> anyhow::Result<()> {
 
     // 100 claims per article, statuses round-robin, signals and speakers varied.
     let seeding = Instant::now();
-    let speakers = [
-        "Xi Jinping",
-        "Antony Blinken",
-        "Wang Yi",
-        "Hua Chunying",
-        "Nicholas Burns",
-    ];
-    let words = [
-        "economy", "tariffs", "official", "summit", "growth", "exports", "Taiwan", "climate",
-    ];
+    // A newsroom's spread: 50 speakers, 60 topics, a phrase in one claim of 40, so that filters
+    // and searches select a realistic share rather than everything.
+    let speakers: Vec<String> = (0..50).map(|k| format!("Speaker {k} Name")).collect();
+    let words: Vec<String> = [
+        "economy",
+        "tariffs",
+        "summit",
+        "growth",
+        "exports",
+        "taiwan",
+        "climate",
+        "budget",
+        "inflation",
+        "election",
+        "vaccine",
+        "border",
+        "housing",
+        "energy",
+        "pension",
+        "defence",
+        "trade",
+        "crime",
+        "schools",
+        "hospital",
+        "rail",
+        "water",
+        "tax",
+        "wages",
+    ]
+    .iter()
+    .flat_map(|w| ["", "2", "3"].map(|suffix| format!("{w}{suffix}")))
+    .take(60)
+    .collect();
     for a in 0..n.div_ceil(100) {
         let article_id: i64 = diesel::insert_into(articles::table)
             .values((
@@ -106,9 +129,15 @@ fn main() -> anyhow::Result<()> {
             .map(|j| {
                 let i = a * 100 + j;
                 let status = STATUSES[i % STATUSES.len()];
+                let cue = if i % 40 == 0 {
+                    "the most senior official said"
+                } else {
+                    "a spokesperson said"
+                };
                 let text = format!(
-                    "Claim {i}: the {} grew by {}% in {} years, the most senior official said",
+                    "Claim {i}: {} and {} grew by {}% in {} years, {cue}",
                     words[i % words.len()],
+                    words[(i * 7 + 3) % words.len()],
                     i % 97,
                     i % 13
                 );
@@ -122,7 +151,7 @@ fn main() -> anyhow::Result<()> {
                         claims::quote_suffix.eq(""),
                         claims::quote_start.eq(0),
                         claims::quote_end.eq(text.chars().count() as i32),
-                        claims::speaker.eq(Some(speakers[i % speakers.len()])),
+                        claims::speaker.eq(Some(speakers[i % speakers.len()].clone())),
                         claims::kind.eq("reported"),
                         claims::signals.eq(vec![Some("number".to_string())]),
                     ),
@@ -204,7 +233,7 @@ fn main() -> anyhow::Result<()> {
             ),
             (
                 "api  speaker+signal",
-                format!("{base}/api/v1/claims?speaker=wang%20yi&signal=number&sort=score"),
+                format!("{base}/api/v1/claims?speaker=speaker%207%20name&signal=number&sort=score"),
                 true,
             ),
             (
@@ -218,8 +247,8 @@ fn main() -> anyhow::Result<()> {
                 false,
             ),
             (
-                "page /claims?q=tariffs",
-                format!("{base}/claims?q=tariffs"),
+                "page /claims?q=tariffs2",
+                format!("{base}/claims?q=tariffs2"),
                 false,
             ),
         ];
