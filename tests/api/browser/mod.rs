@@ -196,6 +196,8 @@ impl Drop for Chromedriver {
             .args(["-KILL", "--", &group])
             .stderr(Stdio::null())
             .status();
+        // Should `kill` be missing, at least chromedriver itself goes (and `wait` cannot hang).
+        let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
