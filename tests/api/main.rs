@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod browser;
+mod demo;
 mod foundation;
 mod helpers;
 mod ingestion;
