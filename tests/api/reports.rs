@@ -687,6 +687,21 @@ async fn the_export_is_recorded_after_the_head_it_names_and_the_chain_still_veri
     let verify: Value = res.json().await.unwrap();
     assert_eq!(verify["ok"], true, "{verify}");
     assert_eq!(verify["events"], head_seq + 1);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_claimtracker"))
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", &w.app.db.url)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("{} events", head_seq + 1)),
+        "{stdout}"
+    );
 
     // A second report includes the first one's event, and names the new head.
     let res = get_with(
