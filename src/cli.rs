@@ -75,6 +75,23 @@ pub enum Command {
         #[arg(long)]
         fixture: Option<PathBuf>,
     },
+    /// Fill the database with realistic benchmark data (users, articles, claims in every state,
+    /// evidence, verdicts, a valid audit chain), loaded with COPY. Refuses a database that
+    /// already has articles unless --append.
+    BenchData {
+        #[arg(long)]
+        articles: u32,
+        #[arg(long)]
+        claims_per_article: u32,
+        #[arg(long)]
+        events_per_claim: u32,
+        /// Seed of the generated text and workflow mix (same seed, same data).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Add to a database that already has articles.
+        #[arg(long)]
+        append: bool,
+    },
     /// Re-train the check-worthiness model reproducibly and write its weights file.
     TrainCheckworthiness {
         #[arg(long, default_value = "../shared/datasets/checkworthiness/train.jsonl")]

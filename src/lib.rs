@@ -3,6 +3,7 @@
 pub mod articles;
 pub mod audit;
 pub mod auth;
+pub mod benchdata;
 pub mod claims;
 pub mod cli;
 pub mod config;

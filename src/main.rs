@@ -72,6 +72,34 @@ fn main() -> anyhow::Result<()> {
                 );
             }
         }
+        Command::BenchData {
+            articles,
+            claims_per_article,
+            events_per_claim,
+            seed,
+            append,
+        } => {
+            let (_database, mut conn) = open_database()?;
+            let options = claimtracker::benchdata::Options {
+                articles,
+                claims_per_article,
+                events_per_claim,
+                seed,
+                append,
+            };
+            let started = std::time::Instant::now();
+            let summary =
+                claimtracker::benchdata::run(&mut conn, &options, &mut std::io::stderr())?;
+            println!(
+                "loaded {} articles, {} claims, {} audit events, {} new users in {:.1}s",
+                summary.articles,
+                summary.claims,
+                summary.events,
+                summary.users,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::User { command } => user(command),
         Command::Token { command } => token(command),
         Command::Migrate => {

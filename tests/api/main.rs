@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod bench_data;
 mod browser;
 mod demo;
 mod foundation;
