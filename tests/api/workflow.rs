@@ -685,14 +685,31 @@ async fn two_concurrent_verdicts_one_wins_one_is_told_and_one_event_is_written()
 async fn paging_walks_every_claim_exactly_once_with_ties_in_the_sort_key() {
     let app = TestApp::spawn().await;
     let (_, token) = user_with_token(&app, "viewer").await;
+    let (reviewer, _) = user_with_token(&app, "reviewer").await;
     let mut all = seed_claims(&app, 1000, "open");
     all.sort_unstable();
-    for sort in ["score", "newest", "oldest", "updated", "due"] {
+    // Half of them in review with one of five due dates (ties), the rest undated.
+    diesel::sql_query(format!(
+        "UPDATE claims SET status = 'in_review', assignee_id = {}, \
+         due_at = '2030-01-01'::timestamptz + (id % 5) * interval '1 day' WHERE id % 2 = 0",
+        app.user_id(&reviewer)
+    ))
+    .execute(&mut app.db.conn())
+    .unwrap();
+    // Every seeded claim says "Seeded claim number …": one rank for all, ties throughout.
+    for (sort, q) in [
+        ("score", ""),
+        ("newest", ""),
+        ("oldest", ""),
+        ("updated", ""),
+        ("due", ""),
+        ("relevance", "seeded claim"),
+    ] {
         let mut seen = vec![];
         let mut cursor: Option<String> = None;
         let mut pages = 0;
         loop {
-            let mut path = format!("/api/v1/claims?sort={sort}&limit=37");
+            let mut path = format!("/api/v1/claims?sort={sort}&limit=37&q={q}");
             if let Some(c) = &cursor {
                 path.push_str(&format!("&cursor={c}"));
             }
@@ -712,6 +729,28 @@ async fn paging_walks_every_claim_exactly_once_with_ties_in_the_sort_key() {
         let mut sorted = seen.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, all, "{sort}: every claim exactly once");
+        // And in the documented order, the id breaking ties.
+        let order = match sort {
+            "score" => "score DESC, id DESC",
+            "newest" => "created_at DESC, id DESC",
+            "oldest" => "created_at ASC, id ASC",
+            "updated" => "updated_at DESC, id DESC",
+            "due" => "due_at ASC NULLS LAST, id ASC",
+            _ => "id DESC",
+        };
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            id: i64,
+        }
+        let expected: Vec<i64> =
+            diesel::sql_query(format!("SELECT id FROM claims ORDER BY {order}"))
+                .load::<Id>(&mut app.db.conn())
+                .unwrap()
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+        assert_eq!(seen, expected, "{sort}: the order");
     }
     // The default limit is 50; the score order is stable (score desc, id desc).
     let body: Value = get_json(&app, &token, "/api/v1/claims?sort=score")
