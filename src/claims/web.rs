@@ -67,6 +67,7 @@ pub struct ClaimsPage {
     pub priorities: Vec<&'static str>,
     pub people: Vec<PersonOption>,
     pub can_assign: bool,
+    pub can_ingest: bool,
     pub errors: Vec<(String, String)>,
     /// What the bulk-assign form had (kept when it is refused).
     pub bulk_assignee: String,
@@ -194,6 +195,7 @@ pub async fn list_page(
         priorities: Priority::ALL.into_iter().map(|p| p.as_str()).collect(),
         people: assignable(people),
         can_assign: can(user, Action::Assign, Resource::Any),
+        can_ingest: can(user, Action::Ingest, Resource::Any),
         rows,
         errors,
         bulk_assignee: bulk.0,

@@ -189,6 +189,7 @@ struct DashboardPage {
     candidate_count: i64,
     recent: Vec<TimelineEntry>,
     can_triage: bool,
+    can_take_work: bool,
     everyone_overdue: bool,
 }
 
@@ -221,6 +222,7 @@ async fn dashboard(state: web::Data<AppState>, page: PageUser) -> Result<HttpRes
         candidate_count,
         recent: timeline(&d.recent, &d.names, &d.claim_texts),
         can_triage: can(&page.user, Action::Triage, Resource::Any),
+        can_take_work: can(&page.user, Action::BeAssigned, Resource::Any),
         everyone_overdue: can(&page.user, Action::Assign, Resource::Any),
         ctx: page.ctx,
     };
@@ -320,6 +322,7 @@ struct ActivityPage {
     ctx: PageContext,
     entries: Vec<TimelineEntry>,
     next_href: Option<String>,
+    can_ingest: bool,
 }
 
 #[derive(Deserialize)]
@@ -359,6 +362,7 @@ async fn activity(
         None
     };
     let html = ActivityPage {
+        can_ingest: can(&page.user, Action::Ingest, Resource::Any),
         ctx: page.ctx,
         entries: timeline(&events, &names, &texts),
         next_href,
