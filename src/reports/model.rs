@@ -248,6 +248,16 @@ impl ReportRow {
         crate::audit::canonical::format_time(&self.occurred_at)
     }
 
+    /// The date of [`Self::time`], for the printed table.
+    pub fn date_part(&self) -> String {
+        self.occurred_at.format("%Y-%m-%d").to_string()
+    }
+
+    /// The time of day of [`Self::time`] (UTC, microseconds), for the printed table.
+    pub fn clock_part(&self) -> String {
+        self.occurred_at.format("%H:%M:%S%.6fZ").to_string()
+    }
+
     pub fn before_json(&self) -> String {
         json_cell(&self.before)
     }

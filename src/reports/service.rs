@@ -251,7 +251,7 @@ pub struct Bar {
     pub class: String,
 }
 
-pub const CHART_WIDTH: i64 = 300;
+pub const CHART_WIDTH: i64 = 160;
 pub const BAR_STEP: i64 = 26;
 
 fn bars(items: Vec<(String, i64, String)>) -> Vec<Bar> {
@@ -278,6 +278,8 @@ fn bars(items: Vec<(String, i64, String)>) -> Vec<Bar> {
 #[derive(Debug, Clone)]
 pub struct ReviewerRow {
     pub name: String,
+    /// The name as it fits beside a bar.
+    pub short: String,
     pub verified: i64,
     pub disputed: i64,
     pub verified_width: i64,
@@ -318,6 +320,15 @@ impl Summary {
         } else {
             format!("{} d {} h", minutes / (24 * 60), (minutes / 60) % 24)
         }
+    }
+}
+
+/// A label that fits the chart's label column (about 14 characters).
+fn short_label(name: &str) -> String {
+    if name.chars().count() <= 14 {
+        name.to_string()
+    } else {
+        format!("{}…", name.chars().take(13).collect::<String>())
     }
 }
 
@@ -384,6 +395,7 @@ pub fn summary(
         .into_iter()
         .enumerate()
         .map(|(i, (name, verified, disputed))| ReviewerRow {
+            short: short_label(&name),
             name,
             verified,
             disputed,
