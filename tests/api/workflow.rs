@@ -1380,3 +1380,177 @@ async fn dashboard_tasks_activity_and_list_pages_render_for_every_role_and_escap
     assert_eq!(status, 422);
     assert!(html.contains("must be a number from 1 to 200"));
 }
+
+/// Every (status, step, role, ownership) the database can hold, through the service against
+/// PostgreSQL: the service does exactly what the transition table decides (403 when the role
+/// may not, 409 when the status has no such edge), and the database's constraints and triggers
+/// accept every move the table allows. Combinations the schema itself forbids (a candidate with
+/// an assignee, work in review without one) are counted as refused by the database.
+#[tokio::test]
+async fn the_service_and_the_database_follow_the_transition_table_in_every_combination() {
+    use claimtracker::audit::AuditContext;
+    use claimtracker::auth::policy::{Ownership, allowed};
+    use claimtracker::auth::{Action, Role};
+    use claimtracker::claims::model::ClaimStatus;
+    use claimtracker::error::AppError;
+    use claimtracker::schema::{claims, evidence, verdicts};
+    use claimtracker::verification::model::{AssignInput, EvidenceInput, Refusal, Step, decide};
+    use claimtracker::verification::service;
+
+    let app = TestApp::spawn().await;
+    let mut users = vec![];
+    for role in Role::ALL {
+        let (email, _) = app.create_user(role.as_str()).await;
+        let id = app.user_id(&email);
+        users.push((
+            role,
+            claimtracker::auth::CurrentUser {
+                id,
+                email: email.clone(),
+                name: email,
+                role,
+            },
+        ));
+    }
+    let (other, _) = app.create_user("reviewer").await;
+    let other_id = app.user_id(&other);
+    let seeded = seed_claim(&app, "open");
+    let mut conn = app.db.conn();
+    let article_id: i64 = claims::table
+        .find(seeded)
+        .select(claims::article_id)
+        .first(&mut conn)
+        .unwrap();
+    let ctx = AuditContext::system();
+    let (mut checked, mut impossible) = (0, 0);
+    for status in ClaimStatus::ALL {
+        for ownership in [Ownership::Own, Ownership::Others, Ownership::Unassigned] {
+            for step in Step::ALL {
+                for (role, user) in &users {
+                    let assignee = match ownership {
+                        Ownership::Own => Some(user.id),
+                        Ownership::Others => Some(other_id),
+                        _ => None,
+                    };
+                    // Inserted as it is (the trigger guards moves, not new rows); a decided claim
+                    // with its verdict.
+                    let text = "The budget grew by 3.5% last year";
+                    let arranged = diesel::insert_into(claims::table)
+                        .values((
+                            claims::article_id.eq(article_id),
+                            claims::text.eq(text),
+                            claims::quote_exact.eq(text),
+                            claims::quote_prefix.eq(""),
+                            claims::quote_suffix.eq(""),
+                            claims::quote_start.eq(0),
+                            claims::quote_end.eq(text.chars().count() as i32),
+                            claims::kind.eq("assertion"),
+                            claims::score.eq(0.5f32),
+                            claims::origin.eq("extracted"),
+                            claims::status.eq(status.as_str()),
+                            claims::assignee_id.eq(assignee),
+                        ))
+                        .returning(claims::id)
+                        .get_result::<i64>(&mut conn);
+                    let Ok(id) = arranged else {
+                        impossible += 1;
+                        continue;
+                    };
+                    if matches!(status, ClaimStatus::Verified | ClaimStatus::Disputed) {
+                        diesel::insert_into(verdicts::table)
+                            .values((
+                                verdicts::claim_id.eq(id),
+                                verdicts::verdict.eq(status.as_str()),
+                                verdicts::rationale.eq("earlier"),
+                                verdicts::decided_by.eq(other_id),
+                            ))
+                            .execute(&mut conn)
+                            .unwrap();
+                    }
+                    diesel::insert_into(evidence::table)
+                        .values((
+                            evidence::claim_id.eq(id),
+                            evidence::url.eq("https://example.org"),
+                            evidence::note.eq("n"),
+                            evidence::stance.eq("supports"),
+                            evidence::added_by.eq(other_id),
+                        ))
+                        .execute(&mut conn)
+                        .unwrap();
+                    let version: i32 = claims::table
+                        .find(id)
+                        .select(claims::version)
+                        .first(&mut conn)
+                        .unwrap();
+                    // The assign endpoint takes (a reviewer, for themself) or assigns (anyone else).
+                    let effective = match step {
+                        Step::Take if allowed(*role, Action::Assign, ownership) => Step::Assign,
+                        s => s,
+                    };
+                    let want = decide(*role, ownership, status, effective);
+                    let got = match step {
+                        Step::Assign | Step::Take => {
+                            let to = if step == Step::Take {
+                                &user.email
+                            } else {
+                                &other
+                            };
+                            let input = AssignInput::parse(to, None, None).unwrap();
+                            service::assign(&mut conn, &ctx, user, id, version, &input)
+                                .map(|c| c.status())
+                        }
+                        Step::AddEvidence => {
+                            let input = EvidenceInput::parse(
+                                "https://example.org/e",
+                                None,
+                                "note",
+                                "context",
+                            )
+                            .unwrap();
+                            service::add_evidence(&mut conn, &ctx, user, id, &input)
+                                .map(|c| c.status())
+                        }
+                        Step::Comment => {
+                            service::add_comment(&mut conn, &ctx, user, id, "a comment")
+                                .map(|(c, _)| c.status())
+                        }
+                        Step::Verdict(v) => service::give_verdict(
+                            &mut conn,
+                            &ctx,
+                            user,
+                            id,
+                            version,
+                            v.as_str(),
+                            "because",
+                        )
+                        .map(|c| c.status()),
+                        Step::Reopen => {
+                            service::reopen(&mut conn, &ctx, user, id, version, "new facts")
+                                .map(|c| c.status())
+                        }
+                    };
+                    let label = format!("{role} {step:?} on a {status:?} claim ({ownership:?})");
+                    match (want, got) {
+                        (Ok(next), Ok(now)) => assert_eq!(now, next, "{label}"),
+                        (Err(Refusal::NotAllowed), Err(AppError::Forbidden(_))) => {}
+                        (
+                            Err(Refusal::WrongStatus),
+                            Err(AppError::Conflict {
+                                code: "invalid_transition",
+                                ..
+                            }),
+                        ) => {}
+                        (want, got) => {
+                            panic!("{label}: the table says {want:?}, the service did {got:?}")
+                        }
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    // 6 statuses × 3 ownerships × 7 steps × 4 roles, less what the schema cannot hold:
+    // candidate/rejected with an assignee (2 × 2) and in_review/verified/disputed without (3 × 1).
+    assert_eq!(impossible, (2 * 2 + 3) * 7 * 4);
+    assert_eq!(checked, 6 * 3 * 7 * 4 - impossible);
+}
