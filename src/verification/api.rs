@@ -14,13 +14,20 @@ use crate::error::AppError;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/claims", web::get().to(list))
-        .route("/api/v1/claims/{id}/history", web::get().to(history))
-        .route("/api/v1/claims/{id}/assign", web::post().to(assign))
-        .route("/api/v1/claims/{id}/evidence", web::post().to(add_evidence))
-        .route("/api/v1/claims/{id}/comments", web::post().to(add_comment))
-        .route("/api/v1/claims/{id}/verdict", web::post().to(verdict))
-        .route("/api/v1/claims/{id}/reopen", web::post().to(reopen));
+    cfg.service(
+        web::resource("/api/v1/claims")
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                // A repeated or undecodable parameter answers in our error format.
+                AppError::BadRequest(format!("malformed query string: {e}")).into()
+            }))
+            .route(web::get().to(list)),
+    )
+    .route("/api/v1/claims/{id}/history", web::get().to(history))
+    .route("/api/v1/claims/{id}/assign", web::post().to(assign))
+    .route("/api/v1/claims/{id}/evidence", web::post().to(add_evidence))
+    .route("/api/v1/claims/{id}/comments", web::post().to(add_comment))
+    .route("/api/v1/claims/{id}/verdict", web::post().to(verdict))
+    .route("/api/v1/claims/{id}/reopen", web::post().to(reopen));
 }
 
 async fn list(

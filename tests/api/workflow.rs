@@ -845,6 +845,8 @@ async fn the_list_filters_and_refuses_bad_parameters_by_name() {
         )
         .await;
     }
+    let res = get_json(&app, &editor, "/api/v1/claims?status=open&status=candidate").await;
+    assert_error(res, 400, "bad_request").await;
     // A cursor of another order is refused, not misread.
     let body = get("/api/v1/claims?sort=score&limit=1".into()).await;
     let cursor = body["next_cursor"].as_str().unwrap();
