@@ -75,6 +75,10 @@ pub struct ClaimsPage {
     pub bulk_priority: String,
     /// This page, where the bulk form comes back to.
     pub return_to: String,
+    /// Column headers that sort by their column.
+    pub newest_href: String,
+    pub score_href: String,
+    pub due_href: String,
 }
 
 fn v(o: &Option<String>) -> &str {
@@ -202,6 +206,9 @@ pub async fn list_page(
         bulk_due: bulk.1,
         bulk_priority: bulk.2,
         return_to: list_href(&params, None, Some(v(&params.cursor))),
+        newest_href: list_href(&params, Some(Sort::Newest.as_str()), None),
+        score_href: list_href(&params, Some(Sort::Score.as_str()), None),
+        due_href: list_href(&params, Some(Sort::Due.as_str()), None),
         params,
         ctx,
     };
