@@ -332,13 +332,6 @@ fn content(rng: &mut StdRng) -> (String, Vec<&'static str>) {
     )
 }
 
-fn chars_before(s: &str, end: usize) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    chars[end.saturating_sub(32).min(chars.len())..end.min(chars.len())]
-        .iter()
-        .collect()
-}
-
 /// Builds the body and keeps char offsets as it goes (counting chars, never bytes).
 struct Body {
     text: String,
@@ -507,7 +500,9 @@ pub fn article(rng: &mut StdRng, speakers: &[String], claims: usize) -> ArticleT
     // Prefix and suffix need the finished body: up to 32 chars either side.
     let chars: Vec<char> = body.text.chars().collect();
     for claim in &mut out {
-        claim.prefix = chars_before(&body.text, claim.start);
+        claim.prefix = chars[claim.start.saturating_sub(32)..claim.start]
+            .iter()
+            .collect();
         claim.suffix = chars[claim.end..(claim.end + 32).min(chars.len())]
             .iter()
             .collect();
