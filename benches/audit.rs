@@ -4,32 +4,21 @@
 //! `cargo bench --bench audit` (needs PostgreSQL on localhost or `TEST_DATABASE_URL`; creates and
 //! drops a database of its own). `AUDIT_BENCH_EVENTS` sets the chain length (default 1,000,000).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use claimtracker::audit::model::{AuditContext, Event};
 use claimtracker::audit::service::{append, verify};
-use claimtracker::db;
 use diesel::prelude::*;
 
 fn main() -> anyhow::Result<()> {
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: only run when benched.
-    if !std::env::args().any(|a| a == "--bench") {
+    if !common::benched() {
         return Ok(());
     }
-    let server = match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) => url,
-        Err(_) => {
-            db::find_local_server().ok_or_else(|| anyhow::anyhow!("no PostgreSQL on localhost"))?
-        }
-    };
-    let name = "ct_bench_audit";
-    let mut admin = PgConnection::establish(&db::with_database(&server, "postgres"))?;
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)?;
-    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin)?;
-    let url = db::with_database(&server, name);
-    let mut conn = PgConnection::establish(&url)?;
-    db::run_migrations(&mut conn)?;
+    let bench_db = common::BenchDb::create("ct_bench_audit")?;
+    let url = bench_db.url.clone();
+    let mut conn = bench_db.conn()?;
 
     let event = |i: i64| {
         Event::report_exported(serde_json::json!({
@@ -111,7 +100,5 @@ fn main() -> anyhow::Result<()> {
     );
 
     drop(conn);
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)?;
     Ok(())
 }

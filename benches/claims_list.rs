@@ -4,6 +4,8 @@
 //! `cargo bench --bench claims_list` (needs PostgreSQL on localhost or `TEST_DATABASE_URL`;
 //! creates and drops a database of its own). `CLAIMS_BENCH_N` sets the number of claims.
 
+mod common;
+
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -22,28 +24,16 @@ const STATUSES: [&str; 6] = [
 ];
 
 fn main() -> anyhow::Result<()> {
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: only run when benched.
-    if !std::env::args().any(|a| a == "--bench") {
+    if !common::benched() {
         return Ok(());
     }
     let n: usize = std::env::var("CLAIMS_BENCH_N")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let server = match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) => url,
-        Err(_) => {
-            db::find_local_server().ok_or_else(|| anyhow::anyhow!("no PostgreSQL on localhost"))?
-        }
-    };
-    let name = "ct_bench_claims";
-    let mut admin = PgConnection::establish(&db::with_database(&server, "postgres"))?;
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)?;
-    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin)?;
-    let url = db::with_database(&server, name);
-    let mut conn = PgConnection::establish(&url)?;
-    db::run_migrations(&mut conn)?;
+    let bench_db = common::BenchDb::create("ct_bench_claims")?;
+    let url = bench_db.url.clone();
+    let mut conn = bench_db.conn()?;
 
     let ctx = AuditContext::system();
     let password = "correct horse battery staple bench";
@@ -278,7 +268,5 @@ fn main() -> anyhow::Result<()> {
         }
         anyhow::Ok(())
     })?;
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)?;
     Ok(())
 }

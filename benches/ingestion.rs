@@ -5,6 +5,8 @@
 //! `cargo bench --bench ingestion` (needs PostgreSQL on localhost or `TEST_DATABASE_URL`; creates
 //! and drops a database of its own).
 
+mod common;
+
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -12,7 +14,6 @@ use claimtracker::audit::AuditContext;
 use claimtracker::config::Config;
 use claimtracker::db;
 use claimtracker::startup::Application;
-use diesel::prelude::*;
 
 const FIXTURE: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -29,24 +30,13 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() -> anyhow::Result<()> {
-    if !std::env::args().any(|a| a == "--bench") {
+    if !common::benched() {
         return Ok(());
     }
-    let server = match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) => url,
-        Err(_) => {
-            db::find_local_server().ok_or_else(|| anyhow::anyhow!("no PostgreSQL on localhost"))?
-        }
-    };
-    let name = "ct_bench_ingest";
-    let mut admin = PgConnection::establish(&db::with_database(&server, "postgres"))?;
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)?;
-    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin)?;
-    let url = db::with_database(&server, name);
+    let bench_db = common::BenchDb::create("ct_bench_ingest")?;
+    let url = bench_db.url.clone();
     let token = {
-        let mut conn = PgConnection::establish(&url)?;
-        db::run_migrations(&mut conn)?;
+        let mut conn = bench_db.conn()?;
         let ctx = AuditContext::system();
         let user = claimtracker::auth::service::create_user(
             &mut conn,
@@ -150,7 +140,5 @@ fn main() -> anyhow::Result<()> {
         Ok::<(), anyhow::Error>(())
     })?;
     runtime.shutdown_timeout(Duration::from_secs(2));
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)?;
     Ok(())
 }

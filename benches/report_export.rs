@@ -6,6 +6,8 @@
 //! `psql` on the PATH; creates and drops a database of its own). `REPORT_BENCH_EVENTS` sets the
 //! history length (default 1,000,000).
 
+mod common;
+
 use std::net::TcpListener;
 use std::time::Instant;
 
@@ -36,24 +38,12 @@ fn reset_peak() {
 }
 
 fn main() -> anyhow::Result<()> {
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: only run when benched.
-    if !std::env::args().any(|a| a == "--bench") {
+    if !common::benched() {
         return Ok(());
     }
-    let server = match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) => url,
-        Err(_) => {
-            db::find_local_server().ok_or_else(|| anyhow::anyhow!("no PostgreSQL on localhost"))?
-        }
-    };
-    let name = "ct_bench_report_export";
-    let mut admin = PgConnection::establish(&db::with_database(&server, "postgres"))?;
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)?;
-    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin)?;
-    let url = db::with_database(&server, name);
-    let mut conn = PgConnection::establish(&url)?;
-    db::run_migrations(&mut conn)?;
+    let bench_db = common::BenchDb::create("ct_bench_report_export")?;
+    let url = bench_db.url.clone();
+    let mut conn = bench_db.conn()?;
 
     // A viewer with a token (the exporter), an editor (the actor of the events), and 100
     // articles of 20 claims each for the events to name.
@@ -238,8 +228,6 @@ fn main() -> anyhow::Result<()> {
     );
 
     drop(conn);
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)?;
     Ok(())
 }
 
