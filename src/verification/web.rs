@@ -77,6 +77,14 @@ fn shown(key: &str, v: Option<&Value>, names: &HashMap<i64, String>) -> String {
         Some(Value::String(s)) if key == "status" => ClaimStatus::parse(s)
             .map(|s| s.label().to_string())
             .unwrap_or(s.clone()),
+        // Times are stored in the canonical RFC 3339 form; people read them as the page does.
+        Some(Value::String(s)) if key.ends_with("_at") => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| {
+                t.with_timezone(&chrono::Utc)
+                    .format("%Y-%m-%d %H:%M UTC")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| s.clone()),
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) if key == "assignee_id" => n
             .as_i64()
@@ -686,5 +694,28 @@ async fn bulk_assign(
             )
             .await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeline_values_read_as_people_read_them() {
+        let names = HashMap::from([(7, "Ravi Reviewer".to_string())]);
+        let due = serde_json::json!("2026-12-06T12:00:00.000000Z");
+        assert_eq!(shown("due_at", Some(&due), &names), "2026-12-06 12:00 UTC");
+        assert_eq!(
+            shown("status", Some(&serde_json::json!("in_review")), &names),
+            "in review"
+        );
+        assert_eq!(
+            shown("assignee_id", Some(&serde_json::json!(7)), &names),
+            "Ravi Reviewer"
+        );
+        assert_eq!(shown("speaker", None, &names), "—");
+        let odd = serde_json::json!("not a time");
+        assert_eq!(shown("due_at", Some(&odd), &names), "not a time");
     }
 }
