@@ -135,6 +135,23 @@ pub fn describe(
             text_of(after, "rationale")
         ),
         "claim.reopened" => format!("{actor} reopened it: {}", text_of(after, "reason")),
+        "article.ingested" => format!("{actor} added the article “{}”", text_of(after, "title")),
+        "user.login" => format!("{actor} signed in"),
+        "user.logout" => format!("{actor} signed out"),
+        "user.login_failed" => format!("a sign-in as {} failed", text_of(after, "email")),
+        "user.created" => format!("{actor} created an account"),
+        "user.role_changed" => format!(
+            "{actor} changed an account's role to {}",
+            text_of(after, "role")
+        ),
+        "user.deactivated" => format!("{actor} deactivated an account"),
+        "user.password_changed" => format!("{actor} changed a password"),
+        "token.created" => format!("{actor} created an API token “{}”", text_of(after, "label")),
+        "token.revoked" => format!("{actor} revoked an API token"),
+        "report.exported" => format!(
+            "{actor} exported an audit report ({})",
+            text_of(after, "format")
+        ),
         other => format!("{actor}: {other}"),
     };
     let mut changes = vec![];
@@ -717,5 +734,40 @@ mod tests {
         assert_eq!(shown("speaker", None, &names), "—");
         let odd = serde_json::json!("not a time");
         assert_eq!(shown("due_at", Some(&odd), &names), "not a time");
+    }
+
+    #[test]
+    fn account_and_report_events_read_as_sentences() {
+        let event = |action: &str, after: serde_json::Value| AuditEventRow {
+            seq: 1,
+            occurred_at: chrono::Utc::now(),
+            actor_type: "user".into(),
+            actor_user_id: Some(1),
+            actor_token_id: None,
+            actor_display: "Ada".into(),
+            action: action.into(),
+            entity_type: "user".into(),
+            entity_id: Some(1),
+            claim_id: None,
+            article_id: None,
+            before: None,
+            after: Some(after),
+            request_id: None,
+            prev_hash: String::new(),
+            hash: String::new(),
+        };
+        let none = HashMap::new();
+        let said = |action: &str, after: serde_json::Value| {
+            describe(&event(action, after), &none, &none).summary
+        };
+        assert_eq!(said("user.login", serde_json::json!({})), "Ada signed in");
+        assert_eq!(
+            said("report.exported", serde_json::json!({"format": "csv"})),
+            "Ada exported an audit report (csv)"
+        );
+        assert_eq!(
+            said("token.created", serde_json::json!({"label": "cms"})),
+            "Ada created an API token “cms”"
+        );
     }
 }
