@@ -48,8 +48,9 @@ fi
 log "building (release)"
 cargo build --release --bin claimtracker
 CT=target/release/claimtracker
+# The reference's own artifact line (the build may list the app's binary too).
 REF_BIN=$(cargo bench --no-run --bench reference --message-format=json 2>/dev/null \
-    | grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)
+    | grep '"name":"reference"' | grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)
 [ -x "$REF_BIN" ] || { log "could not find the reference bench binary"; exit 1; }
 
 # ---- data ----
@@ -100,10 +101,12 @@ RUST_LOG=${RUST_LOG:-warn} REFERENCE_BIND=127.0.0.1:$REF_PORT "$REF_BIN" --bench
 REF_PID=$!
 APP=http://127.0.0.1:$APP_PORT
 REF=http://127.0.0.1:$REF_PORT/
-for _ in $(seq 50); do
-    curl -sf "$APP/healthz" >/dev/null && curl -sf "$REF" >/dev/null && break
+up=0
+for _ in $(seq 100); do
+    if curl -sf "$APP/healthz" >/dev/null && curl -sf "$REF" >/dev/null; then up=1; break; fi
     sleep 0.2
 done
+[ "$up" = 1 ] || { log "the app or the reference did not start: see $OUT/app.log, $OUT/reference.log"; exit 1; }
 
 # ---- sign in ----
 JAR="$OUT/cookies.txt"
@@ -125,20 +128,26 @@ SEARCH_WORD=budget
 # ---- measuring ----
 WRK_LOG="$OUT/wrk.log"
 : > "$WRK_LOG"
-# Requests/s of one wrk run; fails the script when any answer was not 2xx/3xx.
+# Requests/s of one wrk run; fails the script when any answer was not 2xx/3xx. wrk's default
+# 2 s timeout would drop the slowest requests from the figures, hence --timeout.
 rps() {
     local out
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@")
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 60s --latency "$@")
     printf '### %s\n%s\n' "$*" "$out" >> "$WRK_LOG"
     if grep -q "Non-2xx" <<<"$out"; then log "non-2xx answers from $*"; grep "Non-2xx" <<<"$out" >&2; exit 1; fi
-    awk '/^Requests\/sec/ { print $2 }' <<<"$out"
+    local r
+    r=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+    [ -n "$r" ] || { log "wrk measured nothing for $*"; exit 1; }
+    echo "$r"
 }
 # p50 and p99 of one wrk run, as wrk prints them.
 latency() {
     local out
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@")
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 60s --latency "$@")
     printf '### %s\n%s\n' "$*" "$out" >> "$WRK_LOG"
     if grep -q "Non-2xx" <<<"$out"; then log "non-2xx answers from $*"; exit 1; fi
+    # A timed-out request is left out of wrk's latencies: refuse to report them then.
+    if grep -q "Socket errors" <<<"$out"; then log "socket errors from $*:"; grep "Socket errors" <<<"$out" >&2; exit 1; fi
     printf '%s %s %s\n' "$(awk '$1 == "50%" { print $2 }' <<<"$out")" \
         "$(awk '$1 == "99%" { print $2 }' <<<"$out")" "$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")"
 }
@@ -165,7 +174,7 @@ name, target, ratios, pages, refs = sys.argv[1:]
 r = [float(x) for x in ratios.split()]
 p = [float(x) for x in pages.split()]
 f = [float(x) for x in refs.split()]
-print(f"| {name} | {target} | {statistics.median(r):.2f} | {min(r):.2f}–{max(r):.2f} | {statistics.median(p):.0f} | {statistics.median(f):.0f} |")
+print(f"| {name} | {target} | {statistics.median(r):.3f} | {min(r):.3f}–{max(r):.3f} | {statistics.median(p):.0f} | {statistics.median(f):.0f} |")
 PY
 }
 log "pairs of ${DURATION}s at $CONNECTIONS connections, $PAIRS each"
@@ -173,15 +182,43 @@ pair "/claims" "≥ 0.5" "$APP/claims"
 pair "/claims/$CLAIM_ID" "≥ 0.5" "$APP/claims/$CLAIM_ID"
 pair "/ (dashboard)" "≥ 0.35" "$APP/"
 
+# wrk prints 950.00us, 12.34ms, 1.02s: milliseconds.
+to_ms() {
+    python3 - "$1" <<'PY'
+import sys
+s = sys.argv[1]
+for suffix, factor in (("us", 0.001), ("ms", 1), ("s", 1000), ("m", 60000)):
+    if s.endswith(suffix):
+        print(float(s[: -len(suffix)]) * factor)
+        break
+PY
+}
+# The same SQL through pgbench at the same load (benches/pgbench/*.sql; extended protocol, as
+# diesel binds its parameters): p50/p99 from pgbench's per-transaction log.
+pgbench_latency() {
+    local script=$1 prefix="$OUT/pgbench_$1"
+    rm -f "$prefix".*
+    pgbench -n -M extended -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -l --log-prefix="$prefix" \
+        -f "benches/pgbench/$script.sql" "$DATABASE_URL" >> "$OUT/pgbench.log" 2>&1
+    python3 - "$prefix" <<'PY'
+import glob, sys
+lat = sorted(int(line.split()[2]) for f in glob.glob(sys.argv[1] + ".*") for line in open(f))
+pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] / 1000
+print(f"{pick(0.50):.2f}ms {pick(0.99):.2f}ms")
+PY
+}
 {
     echo
-    echo "| JSON API | p50 | p99 | req/s |"
-    echo "|---|---|---|---|"
+    echo "| JSON API | app p50 | app p99 | app req/s | same SQL in pgbench p50 | pgbench p99 | p99 app ÷ pgbench |"
+    echo "|---|---|---|---|---|---|---|"
 } >> "$RESULTS"
-for q in "status=open" "status=in_review" "q=$SEARCH_WORD"; do
+for pair_spec in "status=open status_open" "status=in_review status_in_review" "q=$SEARCH_WORD search"; do
+    read -r q script <<<"$pair_spec"
     read -r p50 p99 r < <(latency -H "Authorization: Bearer $TOKEN" "$APP/api/v1/claims?$q")
-    log "GET /api/v1/claims?$q p50 $p50 p99 $p99 ($r req/s)"
-    echo "| GET /api/v1/claims?$q | $p50 | $p99 | $r |" >> "$RESULTS"
+    read -r g50 g99 < <(pgbench_latency "$script")
+    ratio=$(python3 -c "print(f'{$(to_ms "$p99") / $(to_ms "$g99"):.1f}')")
+    log "GET /api/v1/claims?$q p50 $p50 p99 $p99 ($r req/s); pgbench p50 $g50 p99 $g99"
+    echo "| GET /api/v1/claims?$q | $p50 | $p99 | $r | $g50 | $g99 | $ratio |" >> "$RESULTS"
 done
 
 {

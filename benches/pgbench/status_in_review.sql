@@ -1,0 +1,2 @@
+-- GET /api/v1/claims?status=in_review: the list query the app sends (51 rows: one more than a page).
+SELECT id, article_id, text, quote_exact, quote_prefix, quote_suffix, quote_start, quote_end, speaker, speaker_role, via, cue, kind, signals, score, origin, status, version, assignee_id, due_at, priority, created_by, created_at, updated_at, 0::real FROM claims WHERE status = ANY('{in_review}') ORDER BY created_at DESC, id DESC LIMIT 51;
