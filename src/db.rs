@@ -153,7 +153,8 @@ pub fn find_local_server() -> Option<String> {
         for host in ["127.0.0.1", "/var/run/postgresql"] {
             let server = server_url(&user, host, 5432);
             if PgConnection::establish(&with_database(&server, "postgres")).is_ok() {
-                return Some(server);
+                // The probe gives up quickly; a busy server later gets more time to answer.
+                return Some(server.replace("connect_timeout=3", "connect_timeout=30"));
             }
         }
     }
