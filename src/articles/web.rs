@@ -619,10 +619,6 @@ async fn triage(
         crate::claims::service::triage(conn, &audit, id, f.version, decision, Some(&reason), &edit)
     })
     .await;
-    let article_id = db::run(&state.pool, move |conn| {
-        Ok(crate::claims::repo::find(conn, id)?.article_id)
-    })
-    .await?;
     match result {
         Ok(claim) => {
             let done = match decision {
@@ -632,12 +628,17 @@ async fn triage(
             };
             set_flash(&page.session, "success", format!("Claim {done}."));
             Ok(see_other(&format!(
-                "/articles/{article_id}#claim-{}",
-                claim.id
+                "/articles/{}#claim-{}",
+                claim.article_id, claim.id
             )))
         }
         Err(e @ (AppError::Conflict { .. } | AppError::Invalid { .. })) => {
             // Back to the article, which shows the claim as it now stands, to redo the action.
+            // Only a refusal needs the article looked up; a success carries it in the claim.
+            let article_id = db::run(&state.pool, move |conn| {
+                Ok(crate::claims::repo::find(conn, id)?.article_id)
+            })
+            .await?;
             let message = match e {
                 AppError::Conflict { .. } => format!(
                     "{e} The page now shows the claim as it stands; redo your action if it still applies."
