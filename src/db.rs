@@ -25,6 +25,9 @@ pub fn build_pool(url: &str, size: u32) -> anyhow::Result<PgPool> {
     Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(5))
+        // r2d2 would run `SELECT 1` on every checkout, a round trip per request. A connection
+        // that broke meanwhile fails its first query instead, and r2d2 drops it (`has_broken`).
+        .test_on_check_out(false)
         .build(ConnectionManager::<PgConnection>::new(url))
         .context("could not connect to PostgreSQL")
 }

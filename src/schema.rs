@@ -100,6 +100,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    claim_status_counts (status) {
+        status -> Text,
+        n -> Int8,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use diesel_full_text_search::Tsvector;
 
@@ -265,6 +272,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     assignments,
     audit_chain_head,
     audit_events,
+    claim_status_counts,
     claims,
     comments,
     evidence,

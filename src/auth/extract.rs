@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use tracing_actix_web::RequestId;
 
 use super::model::CurrentUser;
-use super::session::{FLASH, USER_ID};
+use super::session::{CURRENT_USER, FLASH, SessionUser, USER_ID};
 use super::{csrf, service};
 use crate::audit::{Actor, AuditContext};
 use crate::error::AppError;
@@ -145,24 +145,20 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppState missing")))
 }
 
-/// The active user of the request's session, if any.
-async fn session_user(
-    req: &HttpRequest,
-    session: &Session,
-) -> Result<Option<CurrentUser>, AppError> {
-    let Ok(Some(user_id)) = session.get::<i64>(USER_ID) else {
-        return Ok(None);
+/// The active user of the request's session, if any: the session store read it with the
+/// session, so this costs no query.
+fn session_user(session: &Session) -> Option<CurrentUser> {
+    let Ok(Some(_)) = session.get::<i64>(USER_ID) else {
+        return None;
     };
-    let state = state(req)?;
-    let user = crate::db::run(&state.pool, move |conn| {
-        Ok(service::active_user(conn, user_id)?)
-    })
-    .await?;
-    if user.is_none() {
-        // A deactivated or deleted user: this session is over.
-        session.purge();
+    match session.get::<SessionUser>(CURRENT_USER) {
+        Ok(Some(user)) => Some(user.current()),
+        _ => {
+            // A deactivated or deleted user: this session is over.
+            session.purge();
+            None
+        }
     }
-    Ok(user.map(|u| u.current()))
 }
 
 async fn bearer_user(req: &HttpRequest) -> Result<Option<(CurrentUser, i64)>, AppError> {
@@ -211,7 +207,7 @@ impl FromRequest for PageUser {
         let req = req.clone();
         Box::pin(async move {
             let session = req.get_session();
-            let Some(user) = session_user(&req, &session).await? else {
+            let Some(user) = session_user(&session) else {
                 return Err(actix_web::error::InternalError::from_response(
                     "sign in first",
                     login_redirect(&req),
@@ -275,7 +271,7 @@ impl FromRequest for SignedIn {
                 path.starts_with("/api/") || path.ends_with(".json") || path.ends_with(".csv");
             if !path.starts_with("/api/") {
                 let session = req.get_session();
-                if let Some(user) = session_user(&req, &session).await? {
+                if let Some(user) = session_user(&session) {
                     let audit = user_audit(&req, &user);
                     return Ok(SignedIn { user, audit });
                 }

@@ -241,18 +241,25 @@ pub fn update_session(
     .execute(conn)
 }
 
-/// A live session: not past its idle expiry and created after `created_after` (absolute limit).
-pub fn live_session(
+/// A live session (not past its idle expiry, created after `created_after`: the absolute limit)
+/// with its user when that user is still active: the one query a page makes to know who asks.
+pub fn live_session_with_user(
     conn: &mut PgConnection,
     key_hash: &str,
     now: DateTime<Utc>,
     created_after: DateTime<Utc>,
-) -> QueryResult<Option<SessionRow>> {
+) -> QueryResult<Option<(SessionRow, Option<User>)>> {
     sessions::table
-        .find(key_hash)
+        .left_join(
+            users::table.on(users::id
+                .nullable()
+                .eq(sessions::user_id)
+                .and(users::active.eq(true))),
+        )
+        .filter(sessions::key_hash.eq(key_hash))
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::created_at.gt(created_after))
-        .select(SessionRow::as_select())
+        .select((SessionRow::as_select(), Option::<User>::as_select()))
         .first(conn)
         .optional()
 }

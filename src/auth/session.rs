@@ -5,6 +5,10 @@
 //! lives `idle` past its last request and never longer than `absolute` after it was created
 //! (that is, after sign-in, since sign-in renews the key). Logout, deactivation and a password
 //! change delete rows, and a deleted row is a dead cookie on every instance at once.
+//!
+//! A page view costs one query here: loading the session also reads its user (put in the
+//! state under [`CURRENT_USER`], never stored), and the idle expiry is pushed forward only
+//! when it has not been for a while ([`touch_interval`]), not with a write on every request.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -16,7 +20,9 @@ use actix_web::cookie::{Key, SameSite};
 use anyhow::Context;
 use chrono::Utc;
 
-use super::model::sha256_hex;
+use serde::{Deserialize, Serialize};
+
+use super::model::{CurrentUser, Role, sha256_hex};
 use super::repo::{self, SessionWrite};
 use crate::config::Config;
 use crate::db::PgPool;
@@ -33,18 +39,53 @@ pub const SID: &str = "sid";
 pub const CSRF: &str = "csrf";
 /// A message to show once on the next page.
 pub const FLASH: &str = "flash";
+/// The session's active user, read with the session on every load and stripped before every
+/// write: a role change or deactivation is seen on the next request.
+pub const CURRENT_USER: &str = "__current_user";
+
+/// The user as the session load hands it to the extractors.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+impl SessionUser {
+    pub fn current(&self) -> CurrentUser {
+        CurrentUser {
+            id: self.id,
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: Role::parse(&self.role).unwrap_or(Role::Viewer),
+        }
+    }
+}
+
+/// How long a session's idle expiry may go without being pushed forward: a tenth of the idle
+/// timeout, at most a minute. A busy session so writes at most once a minute, and the timeout
+/// still holds to within that.
+pub fn touch_interval(idle: Duration) -> Duration {
+    (idle / 10).min(Duration::from_secs(60))
+}
 
 type State = HashMap<String, String>;
 
 #[derive(Clone)]
 pub struct PgSessionStore {
     pool: PgPool,
+    idle: Duration,
     absolute: Duration,
 }
 
 impl PgSessionStore {
-    pub fn new(pool: PgPool, absolute: Duration) -> PgSessionStore {
-        PgSessionStore { pool, absolute }
+    pub fn new(pool: PgPool, idle: Duration, absolute: Duration) -> PgSessionStore {
+        PgSessionStore {
+            pool,
+            idle,
+            absolute,
+        }
     }
 
     async fn blocking<T, F>(&self, work: F) -> anyhow::Result<T>
@@ -75,6 +116,12 @@ struct Columns {
     ip: Option<String>,
 }
 
+/// The state as stored: without the user the load added.
+fn stored_state(mut state: State) -> State {
+    state.remove(CURRENT_USER);
+    state
+}
+
 fn columns(state: &State) -> Columns {
     let text = |key: &str| {
         state
@@ -91,22 +138,45 @@ fn columns(state: &State) -> Columns {
 impl SessionStore for PgSessionStore {
     async fn load(&self, session_key: &SessionKey) -> Result<Option<State>, LoadError> {
         let key_hash = sha256_hex(session_key.as_ref());
-        let absolute = self.absolute;
+        let (idle, absolute) = (self.idle, self.absolute);
         let row = self
             .blocking(move |conn| {
                 let now = Utc::now();
                 let created_after =
                     now - chrono::Duration::from_std(absolute).unwrap_or(chrono::Duration::days(7));
-                Ok(repo::live_session(conn, &key_hash, now, created_after)?)
+                let found = repo::live_session_with_user(conn, &key_hash, now, created_after)?;
+                if let Some((session, _)) = &found {
+                    let interval = chrono::Duration::from_std(touch_interval(idle))
+                        .unwrap_or(chrono::Duration::seconds(60));
+                    if now - session.last_seen_at >= interval {
+                        let idle =
+                            chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::hours(2));
+                        repo::touch_session(conn, &key_hash, now, now + idle)?;
+                    }
+                }
+                Ok(found)
             })
             .await
             .map_err(LoadError::Other)?;
-        match row {
-            None => Ok(None),
-            Some(row) => serde_json::from_value::<State>(row.state)
-                .map(Some)
-                .map_err(|e| LoadError::Deserialization(e.into())),
+        let Some((session, user)) = row else {
+            return Ok(None);
+        };
+        let mut state = stored_state(
+            serde_json::from_value::<State>(session.state)
+                .map_err(|e| LoadError::Deserialization(e.into()))?,
+        );
+        if let Some(user) = user {
+            let user = SessionUser {
+                id: user.id,
+                email: user.email,
+                name: user.name,
+                role: user.role,
+            };
+            let value =
+                serde_json::to_string(&user).map_err(|e| LoadError::Deserialization(e.into()))?;
+            state.insert(CURRENT_USER.to_string(), value);
         }
+        Ok(Some(state))
     }
 
     async fn save(
@@ -118,6 +188,7 @@ impl SessionStore for PgSessionStore {
         let key_hash = sha256_hex(&key);
         let expires_at = expiry(ttl);
         let absolute = self.absolute;
+        let session_state = stored_state(session_state);
         let cols = columns(&session_state);
         let state =
             serde_json::to_value(&session_state).map_err(|e| SaveError::Serialization(e.into()))?;
@@ -153,6 +224,7 @@ impl SessionStore for PgSessionStore {
     ) -> Result<SessionKey, UpdateError> {
         let key_hash = sha256_hex(session_key.as_ref());
         let expires_at = expiry(ttl);
+        let session_state = stored_state(session_state);
         let cols = columns(&session_state);
         let state = serde_json::to_value(&session_state)
             .map_err(|e| UpdateError::Serialization(e.into()))?;
@@ -204,13 +276,18 @@ impl SessionStore for PgSessionStore {
 
 /// The session middleware as configured: cookie `ct_session`, HttpOnly, SameSite=Lax, Path=/,
 /// Secure per `COOKIE_SECURE`; a browser-session cookie whose server side expires after the idle
-/// timeout, extended on every request.
+/// timeout. The store extends it as it loads (see [`touch_interval`]), so the middleware writes
+/// only when the state changed.
 pub fn middleware(config: &Config, pool: PgPool, key: &[u8]) -> SessionMiddleware<PgSessionStore> {
     let idle = actix_web::cookie::time::Duration::seconds(
         i64::try_from(config.session_idle_timeout.as_secs()).unwrap_or(7200),
     );
     SessionMiddleware::builder(
-        PgSessionStore::new(pool, config.session_absolute_timeout),
+        PgSessionStore::new(
+            pool,
+            config.session_idle_timeout,
+            config.session_absolute_timeout,
+        ),
         Key::derive_from(key),
     )
     .cookie_name(COOKIE_NAME.to_string())
@@ -222,7 +299,7 @@ pub fn middleware(config: &Config, pool: PgPool, key: &[u8]) -> SessionMiddlewar
     .session_lifecycle(
         BrowserSession::default()
             .state_ttl(idle)
-            .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+            .state_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
     )
     .build()
 }

@@ -55,6 +55,8 @@ pub struct PersonOption {
 #[derive(Template)]
 #[template(path = "claims/index.html")]
 pub struct ClaimsPage {
+    /// Set when the page is in relevance order, which ranks only the newest matches.
+    pub ranked_matches: Option<i64>,
     pub ctx: PageContext,
     pub params: ListParams,
     pub rows: Vec<ClaimRow>,
@@ -180,7 +182,10 @@ pub async fn list_page(
         active: current_sort.as_deref() == Some(s.as_str()),
     })
     .collect();
+    let searching = params.q.as_deref().is_some_and(|q| !q.trim().is_empty());
+    let by_relevance = searching && matches!(current_sort.as_deref(), None | Some("relevance"));
     let page = ClaimsPage {
+        ranked_matches: by_relevance.then_some(crate::verification::repo::RANKED_MATCHES),
         next_href: next.map(|c| list_href(&params, None, Some(&c))),
         first_href: params
             .cursor

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::model::ReportRow;
-use crate::audit::model::AuditEventRow;
 use crate::schema::{articles, assignments, audit_events, claims, users, verdicts};
 
 /// Report filters in database terms (the assignee resolved to an id).
@@ -61,15 +60,6 @@ fn filtered(
     query
 }
 
-/// An event with its actor's name and email, its article's title and its claim's text.
-type EventWithNames = (
-    AuditEventRow,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
 /// Up to `limit` rows after `after_seq`, in `seq` order, names included: one query per page.
 pub fn page(
     conn: &mut PgConnection,
@@ -77,12 +67,32 @@ pub fn page(
     after_seq: i64,
     limit: i64,
 ) -> QueryResult<Vec<ReportRow>> {
-    let rows: Vec<EventWithNames> = filtered(filter)
+    use diesel::sql_types::{Nullable, Text};
+    type Row = (
+        i64,
+        DateTime<Utc>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = filtered(filter)
         .filter(audit_events::seq.gt(after_seq))
         .order(audit_events::seq.asc())
         .limit(limit)
         .select((
-            AuditEventRow::as_select(),
+            audit_events::seq,
+            audit_events::occurred_at,
+            audit_events::actor_display,
+            audit_events::action,
+            audit_events::before.cast::<Nullable<Text>>(),
+            audit_events::after.cast::<Nullable<Text>>(),
+            audit_events::hash,
             users::name.nullable(),
             users::email.nullable(),
             articles::title.nullable(),
@@ -91,19 +101,23 @@ pub fn page(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(e, name, email, title, text)| ReportRow {
-            seq: e.seq,
-            occurred_at: e.occurred_at,
-            // System events have no user; the display name recorded with the event says so.
-            actor_name: name.unwrap_or(e.actor_display),
-            actor_email: email.unwrap_or_default(),
-            action: e.action,
-            article_title: title.unwrap_or_default(),
-            claim_text: text.unwrap_or_default(),
-            before: e.before,
-            after: e.after,
-            hash: e.hash,
-        })
+        .map(
+            |(seq, occurred_at, display, action, before, after, hash, name, email, title, text)| {
+                ReportRow {
+                    seq,
+                    occurred_at,
+                    // System events have no user; the display name recorded with the event says so.
+                    actor_name: name.unwrap_or(display),
+                    actor_email: email.unwrap_or_default(),
+                    action,
+                    article_title: title.unwrap_or_default(),
+                    claim_text: text.unwrap_or_default(),
+                    before,
+                    after,
+                    hash,
+                }
+            },
+        )
         .collect())
 }
 
@@ -122,14 +136,6 @@ pub fn user_id_by_email(conn: &mut PgConnection, email: &str) -> QueryResult<Opt
 }
 
 // ---- the desk summary ----
-
-/// (status, claims) for every status present.
-pub fn claims_by_status(conn: &mut PgConnection) -> QueryResult<Vec<(String, i64)>> {
-    claims::table
-        .group_by(claims::status)
-        .select((claims::status, diesel::dsl::count_star()))
-        .load(conn)
-}
 
 /// A time window with open ends made concrete (diesel cannot group a boxed query), wide
 /// enough for any date PostgreSQL stores for us.

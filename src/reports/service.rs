@@ -144,7 +144,7 @@ impl Export {
             ReportFormat::Csv => {
                 let mut out = String::with_capacity(rows.len() * 400);
                 for row in rows {
-                    write_csv_record(&mut out, &row.csv_cells());
+                    row.write_csv(&mut out);
                 }
                 out
             }
@@ -154,7 +154,7 @@ impl Export {
                     if !(first && i == 0) {
                         out.push(',');
                     }
-                    out.push_str(&row.to_json().to_string());
+                    row.write_json(&mut out);
                 }
                 out
             }
@@ -355,7 +355,7 @@ pub fn summary(
     to: Option<DateTime<Utc>>,
 ) -> Result<Summary, AppError> {
     use crate::claims::model::ClaimStatus;
-    let counts = repo::claims_by_status(conn)?;
+    let counts = crate::verification::repo::status_counts(conn)?;
     let total_claims = counts.iter().map(|(_, n)| n).sum();
     let by_status = bars(
         ClaimStatus::ALL

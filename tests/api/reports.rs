@@ -397,7 +397,16 @@ async fn csv_has_every_event_up_to_the_head_with_names_in_seq_order() {
     let rows = &records[1..];
     assert_eq!(rows.len(), before.len(), "one row per event");
     for (got, want) in rows.iter().zip(&before) {
-        assert_eq!(got, &expected_cells(want));
+        let want = expected_cells(want);
+        assert_eq!(got[..7], want[..7]);
+        assert_eq!(got[9], want[9]);
+        // before/after are exported as PostgreSQL prints the jsonb: the same JSON, its own spacing.
+        for i in [7, 8] {
+            let json = |cell: &str| {
+                (!cell.is_empty()).then(|| serde_json::from_str::<Value>(cell).unwrap())
+            };
+            assert_eq!(json(&got[i]), json(&want[i]), "seq {}: column {i}", want[0]);
+        }
     }
     // The history has the interesting rows: names, titles, claims, and the hostile ones.
     let title_cells: Vec<&String> = rows
