@@ -1,5 +1,7 @@
 //! Extraction speed: sentences per second on the annotated fixture (repeated), and a 2 MB
 //! article end to end. Targets (issue 5): ≥ 5,000 sentences/s on one core; 2 MB in under 1 s.
+//! Next to it, a plain `unicode-segmentation` sentence split of the same text, with the same
+//! throughput unit, so the two rates divide into issue 10's ratio (target ≥ 0.1).
 //!
 //! Run with `cargo bench --bench extraction`.
 
@@ -42,6 +44,14 @@ fn sentences_per_second(c: &mut Criterion) {
     group.throughput(Throughput::Elements(sentence_count(&article)));
     group.bench_function("fixture x20 (sentences)", |b| {
         b.iter(|| extract(Input::Text(black_box(&article))))
+    });
+    group.bench_function("plain unicode_sentences split (sentences)", |b| {
+        b.iter(|| {
+            unicode_segmentation::UnicodeSegmentation::unicode_sentences(black_box(
+                article.as_str(),
+            ))
+            .count()
+        })
     });
     let html: String = std::iter::once("<html><body><article>".to_string())
         .chain(article.split("\n\n").map(|p| format!("<p>{p}</p>")))

@@ -79,6 +79,10 @@ async fn page(pool: web::Data<PgPool>) -> HttpResponse {
     }
 }
 
+// The same allocator as the app's binary (src/main.rs), so the ceiling is the same stack.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: only serve when benched.
     if !std::env::args().any(|a| a == "--bench") {

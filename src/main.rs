@@ -7,6 +7,9 @@ use claimtracker::cli::{AuditCommand, Cli, Command, TokenCommand, UserCommand};
 use claimtracker::config::Config;
 use claimtracker::{db, startup, telemetry};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     telemetry::init();

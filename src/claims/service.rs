@@ -18,6 +18,53 @@ use crate::extraction::{ClaimKind, Quote};
 pub const MAX_TEXT_CHARS: usize = 5_000;
 pub const MAX_NAME_CHARS: usize = 300;
 
+/// Every user, read once per page (see [`repo::all_people`]).
+pub struct People {
+    /// (id, name, email, role, active), by name.
+    all: Vec<repo::PersonRow>,
+    index: HashMap<i64, usize>,
+}
+
+impl People {
+    pub fn load(conn: &mut PgConnection) -> QueryResult<People> {
+        let all = repo::all_people(conn)?;
+        let index = all.iter().enumerate().map(|(i, p)| (p.0, i)).collect();
+        Ok(People { all, index })
+    }
+
+    pub fn person(&self, id: i64) -> Option<super::model::PersonView> {
+        self.index.get(&id).map(|&i| super::model::PersonView {
+            email: self.all[i].2.clone(),
+            name: self.all[i].1.clone(),
+        })
+    }
+
+    /// Names by id of every user.
+    pub fn names(&self) -> HashMap<i64, String> {
+        self.all.iter().map(|p| (p.0, p.1.clone())).collect()
+    }
+
+    /// Active users, for the assignment forms: (id, name, email, role), by name.
+    pub fn active(&self) -> Vec<(i64, String, String, String)> {
+        self.all
+            .iter()
+            .filter(|p| p.4)
+            .map(|p| (p.0, p.1.clone(), p.2.clone(), p.3.clone()))
+            .collect()
+    }
+
+    /// Claims with their assignees resolved.
+    pub fn views(&self, claims: Vec<Claim>) -> Vec<ClaimView> {
+        claims
+            .into_iter()
+            .map(|c| {
+                let assignee = c.assignee_id.and_then(|id| self.person(id));
+                ClaimView::new(c, assignee)
+            })
+            .collect()
+    }
+}
+
 /// Claims with their assignees resolved, for the API.
 pub fn views(conn: &mut PgConnection, claims: Vec<Claim>) -> QueryResult<Vec<ClaimView>> {
     let mut ids: Vec<i64> = claims.iter().filter_map(|c| c.assignee_id).collect();

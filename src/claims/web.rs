@@ -146,9 +146,11 @@ pub async fn list_page(
             Err(e @ AppError::Invalid { .. }) => return Ok((Err(e), vec![])),
             Err(e) => return Err(e),
         };
-        let views = super::service::views(conn, page.claims)?;
-        let people = crate::verification::repo::assignable_users(conn)?;
-        Ok((Ok((views, page.next_cursor)), people))
+        let people = super::service::People::load(conn)?;
+        Ok((
+            Ok((people.views(page.claims), page.next_cursor)),
+            people.active(),
+        ))
     })
     .await?;
     let (outcome, people) = result;

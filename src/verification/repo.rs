@@ -293,17 +293,6 @@ pub fn user_names(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<(i64,
         .load(conn)
 }
 
-/// Active users who may be assigned work, by name (for the assignment forms).
-pub fn assignable_users(
-    conn: &mut PgConnection,
-) -> QueryResult<Vec<(i64, String, String, String)>> {
-    users::table
-        .filter(users::active.eq(true))
-        .order((users::name.asc(), users::id.asc()))
-        .select((users::id, users::name, users::email, users::role))
-        .load(conn)
-}
-
 /// Claim texts by id (for the activity page).
 pub fn claim_texts(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
     if ids.is_empty() {
@@ -315,10 +304,14 @@ pub fn claim_texts(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<(i64
         .load(conn)
 }
 
-/// The article's title and cleaned body.
-pub fn article_text(conn: &mut PgConnection, id: i64) -> QueryResult<(String, String)> {
-    articles::table
-        .find(id)
-        .select((articles::title, articles::body_text))
+/// The claim with its article's title and body, in one query (the claim page's first read).
+pub fn claim_with_article(
+    conn: &mut PgConnection,
+    id: i64,
+) -> QueryResult<(Claim, String, String)> {
+    claims::table
+        .inner_join(articles::table)
+        .filter(claims::id.eq(id))
+        .select((Claim::as_select(), articles::title, articles::body_text))
         .first(conn)
 }

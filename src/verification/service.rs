@@ -648,9 +648,12 @@ pub fn mentioned_users(before: Option<&Value>, after: Option<&Value>) -> Vec<i64
 }
 
 pub fn claim_detail(conn: &mut PgConnection, id: i64) -> Result<ClaimDetail, AppError> {
-    let claim = claims_repo::find(conn, id)?;
-    let view = crate::claims::service::view(conn, claim.clone())?;
-    let (article_title, body) = repo::article_text(conn, claim.article_id)?;
+    let (claim, article_title, body) = repo::claim_with_article(conn, id)?;
+    let people = crate::claims::service::People::load(conn)?;
+    let view = people
+        .views(vec![claim.clone()])
+        .pop()
+        .ok_or(AppError::NotFound)?;
     let context = in_paragraph(
         &body,
         claim.quote_start.max(0) as usize,
@@ -660,19 +663,8 @@ pub fn claim_detail(conn: &mut PgConnection, id: i64) -> Result<ClaimDetail, App
     let comments = repo::comments_for(conn, id)?;
     let verdicts = repo::verdicts_for(conn, id)?;
     let events = crate::audit::repo::for_claim(conn, id)?;
-    let mut ids: Vec<i64> = evidence.iter().map(|e| e.added_by).collect();
-    ids.extend(comments.iter().map(|c| c.author_id));
-    ids.extend(verdicts.iter().map(|v| v.decided_by));
-    for e in &events {
-        ids.extend(mentioned_users(e.before.as_ref(), e.after.as_ref()));
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    let names = repo::user_names(conn, &ids)?
-        .into_iter()
-        .map(|(id, name, _)| (id, name))
-        .collect();
-    let people = repo::assignable_users(conn)?;
+    let names = people.names();
+    let people = people.active();
     Ok(ClaimDetail {
         claim,
         view,
@@ -716,7 +708,11 @@ pub struct Dashboard {
 }
 
 /// The dashboard of `user`: overdue tasks are everyone's for those who assign work, else their own.
-pub fn dashboard(conn: &mut PgConnection, user: &CurrentUser) -> Result<Dashboard, AppError> {
+pub fn dashboard(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    people: &crate::claims::service::People,
+) -> Result<Dashboard, AppError> {
     let stored: std::collections::HashMap<String, i64> =
         repo::status_counts(conn)?.into_iter().collect();
     let counts = ClaimStatus::ALL
@@ -772,7 +768,9 @@ pub fn dashboard(conn: &mut PgConnection, user: &CurrentUser) -> Result<Dashboar
         Sort::Score,
         10,
     )?;
-    let (recent, names, claim_texts) = activity_page(conn, None, 10)?;
+    let recent = recent_events(conn, None, 10)?;
+    let claim_texts = claim_texts_for(conn, &recent)?;
+    let names = people.names();
     Ok(Dashboard {
         counts,
         my_tasks,
@@ -797,7 +795,19 @@ pub fn activity_page(
     cursor: Option<i64>,
     limit: i64,
 ) -> Result<Activity, AppError> {
-    let events = crate::audit::repo::page(
+    let events = recent_events(conn, cursor, limit)?;
+    let names = names_for_events(conn, &events)?;
+    let texts = claim_texts_for(conn, &events)?;
+    Ok((events, names, texts))
+}
+
+/// The newest events, before `cursor` (a seq) when given.
+fn recent_events(
+    conn: &mut PgConnection,
+    cursor: Option<i64>,
+    limit: i64,
+) -> Result<Vec<crate::audit::model::AuditEventRow>, AppError> {
+    Ok(crate::audit::repo::page(
         conn,
         &crate::audit::repo::EventFilter {
             cursor,
@@ -805,11 +815,16 @@ pub fn activity_page(
             ..Default::default()
         },
         limit,
-    )?;
-    let names = names_for_events(conn, &events)?;
+    )?)
+}
+
+/// The texts of the claims the events are about, by id.
+fn claim_texts_for(
+    conn: &mut PgConnection,
+    events: &[crate::audit::model::AuditEventRow],
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
     let mut ids: Vec<i64> = events.iter().filter_map(|e| e.claim_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let texts = repo::claim_texts(conn, &ids)?.into_iter().collect();
-    Ok((events, names, texts))
+    Ok(repo::claim_texts(conn, &ids)?.into_iter().collect())
 }

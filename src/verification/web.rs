@@ -222,10 +222,11 @@ async fn dashboard(state: web::Data<AppState>, page: PageUser) -> Result<HttpRes
     authorize(&page.user, Action::Read, Resource::Any)?;
     let user = page.user.clone();
     let (d, my_tasks, overdue, candidates) = db::run(&state.pool, move |conn| {
-        let mut d = service::dashboard(conn, &user)?;
-        let my = crate::claims::service::views(conn, std::mem::take(&mut d.my_tasks))?;
-        let over = crate::claims::service::views(conn, std::mem::take(&mut d.overdue))?;
-        let cands = crate::claims::service::views(conn, std::mem::take(&mut d.candidates))?;
+        let people = crate::claims::service::People::load(conn)?;
+        let mut d = service::dashboard(conn, &user, &people)?;
+        let my = people.views(std::mem::take(&mut d.my_tasks));
+        let over = people.views(std::mem::take(&mut d.overdue));
+        let cands = people.views(std::mem::take(&mut d.candidates));
         Ok((d, my, over, cands))
     })
     .await?;
@@ -299,12 +300,10 @@ async fn tasks(
         ..ListParams::default()
     };
     let (result, people) = db::run(&state.pool, move |conn| {
-        let people = super::repo::assignable_users(conn)?;
+        let directory = crate::claims::service::People::load(conn)?;
+        let people = directory.active();
         let result = match service::list(conn, &params) {
-            Ok(page) => Ok((
-                crate::claims::service::views(conn, page.claims)?,
-                page.next_cursor,
-            )),
+            Ok(page) => Ok((directory.views(page.claims), page.next_cursor)),
             Err(e @ AppError::Invalid { .. }) => Err(e),
             Err(e) => return Err(e),
         };

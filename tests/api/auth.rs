@@ -153,6 +153,34 @@ async fn an_idle_session_expires() {
 }
 
 #[tokio::test]
+async fn page_views_push_the_idle_expiry_at_most_once_a_tenth_of_the_timeout() {
+    let db = TestDb::new();
+    let mut config = test_config(&db);
+    config.session_idle_timeout = Duration::from_secs(10);
+    let app = TestApp::spawn_with(db, config).await;
+    let (email, password) = app.create_user("viewer").await;
+    let cookie = session_cookie(&app.login(&email, &password).await).unwrap();
+    let expiry = || text(&app, "SELECT max(expires_at)::text AS t FROM sessions");
+    // The first view may touch (sign-in was a moment ago); the next ones within a second do not.
+    assert_eq!(get_with_cookie(&app, "/", &cookie).await.status(), 200);
+    let first = expiry();
+    for _ in 0..3 {
+        assert_eq!(
+            get_with_cookie(&app, "/claims", &cookie).await.status(),
+            200
+        );
+    }
+    assert_eq!(expiry(), first, "no write on every page view");
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(get_with_cookie(&app, "/", &cookie).await.status(), 200);
+    assert!(
+        expiry() > first,
+        "a view after the interval pushes the expiry"
+    );
+}
+
+#[tokio::test]
 async fn a_busy_session_still_ends_at_the_absolute_timeout() {
     let db = TestDb::new();
     let mut config = test_config(&db);
@@ -952,6 +980,19 @@ async fn the_api_takes_bearer_tokens_only_never_the_session_cookie() {
             "SELECT count(*) AS n FROM api_tokens WHERE last_used_at IS NOT NULL"
         ),
         1
+    );
+    // Within the minute, another call reads the token without writing it again.
+    let used = text(&app, "SELECT last_used_at::text AS t FROM api_tokens");
+    let again = client()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(
+        text(&app, "SELECT last_used_at::text AS t FROM api_tokens"),
+        used
     );
 }
 

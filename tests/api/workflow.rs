@@ -1059,17 +1059,20 @@ async fn the_database_refuses_transitions_the_workflow_does_not_have() {
     );
 }
 
+/// (status, claims) pairs, by status.
+type Counts = Vec<(String, i64)>;
+
 /// The status counts the dashboard reads, against a real count of the claims.
-fn kept_and_real_counts(app: &TestApp) -> (Vec<(String, i64)>, Vec<(String, i64)>) {
+fn kept_and_real_counts(app: &TestApp) -> (Counts, Counts) {
     use claimtracker::schema::{claim_status_counts as k, claims as c};
     let mut conn = app.db.conn();
-    let kept: Vec<(String, i64)> = k::table
+    let kept: Counts = k::table
         .filter(k::n.gt(0))
         .select((k::status, k::n))
         .order(k::status)
         .load(&mut conn)
         .unwrap();
-    let real: Vec<(String, i64)> = c::table
+    let real: Counts = c::table
         .group_by(c::status)
         .select((c::status, diesel::dsl::count_star()))
         .order(c::status)
