@@ -209,7 +209,8 @@ fn main() -> anyhow::Result<()> {
     );
     let start = Instant::now();
     let out = std::process::Command::new("psql")
-        .arg(url.replace("?connect_timeout=3", ""))
+        // The bare database URL, without the connection options the bench's own URL carries.
+        .arg(url.split('?').next().unwrap_or_default())
         .arg("-X")
         .arg("-q")
         .arg("-c")
