@@ -188,17 +188,10 @@ pub fn list(
         Some(q) => ts_rank(claims::search.assume_not_null(), tsquery(q)),
         None => ts_rank(claims::search.assume_not_null(), tsquery("")),
     };
+    if let (Some(_), Sort::Relevance) = (&filter.q, sort) {
+        return by_relevance(conn, filter, &title_matches, cursor, limit);
+    }
     let mut query = match (&filter.q, sort) {
-        (Some(_), Sort::Relevance) => {
-            let newest_matches = filtered(claims::table.into_boxed(), filter, &title_matches)
-                .select(claims::id)
-                .order((claims::created_at.desc(), claims::id.desc()))
-                .limit(RANKED_MATCHES);
-            claims::table
-                .select((Claim::as_select(), rank()))
-                .filter(claims::id.eq_any(newest_matches))
-                .into_boxed()
-        }
         (Some(_), _) => filtered(
             claims::table
                 .select((Claim::as_select(), rank()))
@@ -220,6 +213,7 @@ pub fn list(
         Sort::Updated => query.order((claims::updated_at.desc(), claims::id.desc())),
         Sort::Score => query.order((claims::score.desc(), claims::id.desc())),
         Sort::Due => query.order((claims::due_at.asc().nulls_last(), claims::id.asc())),
+        // Answered by `by_relevance` above; ordered by rank all the same.
         Sort::Relevance => query.order((rank().desc(), claims::id.desc())),
     };
     if let Some(c) = cursor {
@@ -253,9 +247,6 @@ pub fn list(
             (Sort::Due, CursorKey::Null) => {
                 query.filter(claims::due_at.is_null().and(claims::id.gt(c.id)))
             }
-            (Sort::Relevance, CursorKey::Float(r)) => {
-                query.filter(rank().lt(r).or(rank().eq(r).and(claims::id.lt(c.id))))
-            }
             // A cursor of another order never gets here (it is refused when decoded).
             _ => query,
         };
@@ -263,7 +254,58 @@ pub fn list(
     query.limit(limit).load(conn)
 }
 
-/// How many claims are in each status.
+/// Relevance order, over the newest [`RANKED_MATCHES`] matches: one walk of the `created_at`
+/// index that ranks as it goes (only ids and ranks come back), the ordering and the cursor
+/// here, then the page's claims by id. Ranking inside `IN (newest matches)` instead fetched
+/// every ranked row a second time through the primary key.
+fn by_relevance(
+    conn: &mut PgConnection,
+    filter: &ListFilter,
+    title_matches: &[i64],
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<(Claim, f32)>> {
+    use diesel_full_text_search::ts_rank;
+    let Some(q) = &filter.q else {
+        return Ok(vec![]);
+    };
+    let mut ranked: Vec<(i64, f32)> = filtered(
+        claims::table
+            .select((
+                claims::id,
+                ts_rank(claims::search.assume_not_null(), tsquery(q)),
+            ))
+            .into_boxed(),
+        filter,
+        title_matches,
+    )
+    .order((claims::created_at.desc(), claims::id.desc()))
+    .limit(RANKED_MATCHES)
+    .load(conn)?;
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+    if let Some(Cursor {
+        key: CursorKey::Float(r),
+        id,
+        ..
+    }) = cursor
+    {
+        ranked.retain(|(i, rank)| *rank < *r || (*rank == *r && i < id));
+    }
+    ranked.truncate(usize::try_from(limit).unwrap_or(0));
+    let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
+    let mut found: std::collections::HashMap<i64, Claim> = claims::table
+        .filter(claims::id.eq_any(&ids))
+        .select(Claim::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    Ok(ranked
+        .into_iter()
+        .filter_map(|(id, rank)| found.remove(&id).map(|c| (c, rank)))
+        .collect())
+}
+
 /// Claims per status, as the triggers on `claims` keep them (migration `claim_status_counts`).
 pub fn status_counts(conn: &mut PgConnection) -> QueryResult<Vec<(String, i64)>> {
     claim_status_counts::table
