@@ -298,16 +298,18 @@ fn is_furniture(line: &str) -> bool {
 fn is_known_furniture(line: &str) -> bool {
     static ALWAYS: OnceLock<Option<Regex>> = OnceLock::new();
     static SHORT: OnceLock<Option<Regex>> = OnceLock::new();
+    // ASCII word boundaries (the words here are ASCII): a Unicode `\b` makes the regex engine
+    // fall back to its slowest path on any line with a curly quote or a dash.
     // Footers, read-time lines and photo credits are furniture at any length.
     let always = ALWAYS.get_or_init(|| {
         Regex::new(
             r"(?ix)
-            ^\s*(©|\(c\)\s|copyright\b)
+            ^\s*(©|\(c\)\s|copyright(?-u:\b))
             | all\ rights\ reserved
-            | \b\d+\s*(-\s*)?min(ute)?s?\ read\b
-            | \b(photo|photograph|picture|image|video|credit|illustration|graphic)s?\s*(by|:|/)\s*\S+[^.!?]{0,60}$
-            | \((photo|image|credit|source)s?\b[^)]*\)\s*$
-            | \b(getty\ images|shutterstock|afp\ via|reuters/|ap\ photo)\b
+            | (?-u:\b)\d+\s*(-\s*)?min(ute)?s?\ read(?-u:\b)
+            | (?-u:\b)(photo|photograph|picture|image|video|credit|illustration|graphic)s?\s*(by|:|/)\s*\S+[^.!?]{0,60}$
+            | \((photo|image|credit|source)s?(?-u:\b)[^)]*\)\s*$
+            | (?-u:\b)(getty\ images|shutterstock|afp\ via|reuters/|ap\ photo)(?-u:\b)
             ",
         )
         .ok()
@@ -315,16 +317,16 @@ fn is_known_furniture(line: &str) -> bool {
     let short = SHORT.get_or_init(|| {
         Regex::new(
             r"(?ix)
-            ^\s*(see\ also|read\ more|read\ also|also\ read)\b
+            ^\s*(see\ also|read\ more|read\ also|also\ read)(?-u:\b)
             | ^\s*(related(\ articles?|\ stories|\ coverage)?|recommended|more\ from|more\ stories|most\ read|trending|watch|listen|advertisement|sponsored|ad)\s*(:|$)
-            | ^\s*share\b | \bshare\ (to|on|via|this)\b
-            | \b(download|get|install)\b.{0,40}\bapp\b | \bopen\ in\ app\b | \bon\ our\ app\b
-            | \b(app\ store|google\ play|play\ store)\b
-            | \bfollow\ (us|our)\b | \bjoin\ our\b | \bsubscribe\b | \bnewsletter\b | \bsign\ (up|in)\b | \blog\ ?in\b
-            | \bclick\ here\b | \btap\ here\b | \bscroll\ to\ top\b | \bback\ to\ top\b | \bloading\b.{0,20}\.\.\.
-            | \bfont\ (size|resizer)\b | \bprivacy\ policy\b | \bterms\ of\ (use|service)\b | \bcookies?\b.{0,40}\b(accept|policy|consent)\b
+            | ^\s*share(?-u:\b) | (?-u:\b)share\ (to|on|via|this)(?-u:\b)
+            | (?-u:\b)(download|get|install)(?-u:\b).{0,40}(?-u:\b)app(?-u:\b) | (?-u:\b)open\ in\ app(?-u:\b) | (?-u:\b)on\ our\ app(?-u:\b)
+            | (?-u:\b)(app\ store|google\ play|play\ store)(?-u:\b)
+            | (?-u:\b)follow\ (us|our)(?-u:\b) | (?-u:\b)join\ our(?-u:\b) | (?-u:\b)subscribe(?-u:\b) | (?-u:\b)newsletter(?-u:\b) | (?-u:\b)sign\ (up|in)(?-u:\b) | (?-u:\b)log\ ?in(?-u:\b)
+            | (?-u:\b)click\ here(?-u:\b) | (?-u:\b)tap\ here(?-u:\b) | (?-u:\b)scroll\ to\ top(?-u:\b) | (?-u:\b)back\ to\ top(?-u:\b) | (?-u:\b)loading(?-u:\b).{0,20}\.\.\.
+            | (?-u:\b)font\ (size|resizer)(?-u:\b) | (?-u:\b)privacy\ policy(?-u:\b) | (?-u:\b)terms\ of\ (use|service)(?-u:\b) | (?-u:\b)cookies?(?-u:\b).{0,40}(?-u:\b)(accept|policy|consent)(?-u:\b)
             | ^\s*(?-i:By)\s+(?-i:[A-Z][\w.'’-]*)(\s+((?-i:[A-Z][\w.'’-]*)|and)){0,4}\s*([,|·-]\s*(?-i:[A-Z]).{0,40})?$
-            | ^\s*(updated|published|posted)\b.{0,40}\d
+            | ^\s*(updated|published|posted)(?-u:\b).{0,40}\d
             ",
         )
         .ok()
