@@ -3,6 +3,7 @@
 //! that run over several sentences into one unit; resolve pronouns and bare surnames to the
 //! nearest compatible full name mentioned earlier.
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -10,8 +11,9 @@ use regex::Regex;
 
 use super::lexicon::{
     BE_FORMS, CLAUSE_WORDS, CUE_MODIFIERS, CUE_VERBS, DETERMINERS, IRREGULAR_CUES, LABELS,
-    MEDIA_WORDS, NOT_NAMES, NOUN_MARKERS, ORG_WORDS, PERSON_PRONOUNS, PHRASE_OPENERS,
-    PLACE_PREPOSITIONS, PLACES, PRONOUNS, SPEAKER_NOUNS, TIME_WORDS, TITLES,
+    LIGHT_VERBS, MEDIA_WORDS, NOT_NAMES, NOUN_MARKERS, ORG_WORDS, PERSON_PRONOUNS, PHRASE_OPENERS,
+    PLACE_PREPOSITIONS, PLACES, PRONOUNS, SPEAKER_NOUNS, STANCE_ADJECTIVES, STANCE_IRREGULAR,
+    STANCE_NOUNS, STANCE_VERBS, TIME_WORDS, TITLES,
 };
 use super::model::ClaimKind;
 use super::quotes::{MarkRole, quotation_marks};
@@ -284,8 +286,84 @@ fn analyse(text: &str) -> Analysis {
         quoted_share,
         direct: quoted_share > 0.0
             && (quoted_share >= DIRECT_SHARE || opens_with_quote || closes_after_cue),
-        source: colon_source(text).or_else(|| choose_source(hits)),
+        source: colon_source(text)
+            .or_else(|| headline_source(&masked))
+            .or_else(|| choose_source(hits))
+            .or_else(|| stance_source(&masked)),
     }
+}
+
+/// Whether a word is a verb of stance or speech written in headline capitals ("Says", "Calls",
+/// "Vows"): a present-tense form, as headlines use.
+fn is_headline_verb(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    is_capitalised(word) && stance_forms().contains(&lower) && !lower.ends_with("ing")
+}
+
+/// Title-case headlines: "Bernie Sanders Vows To Close Tax Breaks", "Black Lawmakers Rip
+/// Trump", "Trump Could Address Clean Energy, Lindsey Graham Says". Every word is capitalised,
+/// so the speech verb is found among the capitalised words right after (or, inverted, right
+/// before the end, after a comma) a short name.
+fn headline_source(masked: &str) -> Option<Source> {
+    const MAX_NAME_WORDS: usize = 4;
+    const MIN_WORDS: usize = 4;
+    let words: Vec<&str> = masked
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
+    let capitalised = words.iter().filter(|w| is_capitalised(w)).count();
+    // Headline style: nearly every word capitalised, short function words aside.
+    let long_lower = words
+        .iter()
+        .filter(|w| !is_capitalised(w) && w.chars().count() > 3)
+        .count();
+    if words.len() < MIN_WORDS || capitalised * 10 < words.len() * 7 || long_lower > 0 {
+        return None;
+    }
+    let clean = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+    let named = |name: &[&str]| {
+        let text = name.join(" ");
+        parse_mention(&text)
+            .filter(|m| matches!(m.kind, MentionKind::Person | MentionKind::Org))
+            .filter(|_| name.iter().all(|w| is_capitalised(w)))
+    };
+    // Inverted: "…, Lindsey Graham Says."
+    let last = clean(words.last()?);
+    if is_headline_verb(&last) {
+        let before = &words[..words.len() - 1];
+        let start = before
+            .iter()
+            .rposition(|w| w.ends_with(','))
+            .map_or(0, |p| p + 1);
+        if start > 0
+            && before.len() - start <= MAX_NAME_WORDS
+            && let Some(mention) = named(&before[start..])
+        {
+            return Some(Source {
+                mention,
+                cue: last.to_lowercase(),
+                via: None,
+            });
+        }
+    }
+    // "Railing Against Trump, Sanders Vows To …": the name opens the main clause.
+    let clause_start = words
+        .iter()
+        .position(|w| w.ends_with(','))
+        .filter(|&p| p + 1 < words.len())
+        .map_or(0, |p| p + 1);
+    let verb_at = (clause_start + 1..words.len().min(clause_start + MAX_NAME_WORDS + 1))
+        .find(|&i| is_headline_verb(&clean(words[i])))?;
+    let name = &words[clause_start..verb_at];
+    if name.iter().any(|w| w.ends_with([',', ':', ';'])) {
+        return None;
+    }
+    let mention = named(name)?;
+    Some(Source {
+        mention,
+        cue: clean(words[verb_at]).to_lowercase(),
+        via: None,
+    })
 }
 
 /// Transcript and round-up style: "WALLACE: Let's start …", "Jeffrey M. Jones: “Gallup's …”".
@@ -581,6 +659,13 @@ fn without_trailing_modifiers(before: &str) -> &str {
 /// The subject of the sentence's first main clause, when it names someone: "Speaking in Salem,
 /// Trump went after Bush, calling him …" → Trump.
 fn sentence_subject(masked: &str) -> Option<Mention> {
+    subject_and_predicate(masked).map(|(mention, _)| mention)
+}
+
+/// The sentence's subject as `sentence_subject` finds it, and the words that follow it in its
+/// clause ("Clinton has hammered …" → "has hammered …"); none when the subject is set off by a
+/// comma ("House Democrats, looking for …,").
+fn subject_and_predicate(masked: &str) -> Option<(Mention, Vec<&str>)> {
     for (index, segment) in head(masked, WINDOW_BYTES)
         .split([',', ';', '—', MASK])
         .enumerate()
@@ -593,7 +678,7 @@ fn sentence_subject(masked: &str) -> Option<Mention> {
             if let Some(m) = parse_mention(segment)
                 .filter(|m| matches!(m.kind, MentionKind::Person | MentionKind::Org))
             {
-                return Some(m);
+                return Some((m, Vec::new()));
             }
             continue;
         }
@@ -623,14 +708,72 @@ fn sentence_subject(masked: &str) -> Option<Mention> {
         let Some(end) = subject_end(&words) else {
             continue;
         };
-        return parse_mention(&words[..end].join(" ")).filter(|m| {
-            matches!(
-                m.kind,
-                MentionKind::Person | MentionKind::Org | MentionKind::Pronoun
-            )
-        });
+        return parse_mention(&words[..end].join(" "))
+            .filter(|m| {
+                matches!(
+                    m.kind,
+                    MentionKind::Person | MentionKind::Org | MentionKind::Pronoun
+                )
+            })
+            .map(|m| (m, words[end..].to_vec()));
     }
     None
+}
+
+/// Every form of a verb that, after a named subject, gives that subject's position: the stance
+/// verbs and the speech cues.
+fn stance_forms() -> &'static HashSet<String> {
+    static FORMS: OnceLock<HashSet<String>> = OnceLock::new();
+    FORMS.get_or_init(|| {
+        STANCE_VERBS
+            .iter()
+            .chain(CUE_VERBS)
+            .flat_map(|v| inflections(v))
+            .chain(
+                STANCE_IRREGULAR
+                    .iter()
+                    .chain(IRREGULAR_CUES)
+                    .map(|s| s.to_string()),
+            )
+            .collect()
+    })
+}
+
+/// "Clinton has hammered Sanders over …", "Trump unveiled a plan …", "Sanders is adamant that
+/// …": no speech cue, but the sentence opens with a source whose verb takes a stance, so the
+/// sentence reports the source's position. Plain acts ("Li has declined to meet …", "Blinken is
+/// making his trip") stay the article's own report.
+fn stance_source(masked: &str) -> Option<Source> {
+    let (mention, predicate) = subject_and_predicate(masked)?;
+    let mut words = predicate
+        .iter()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'))
+        .peekable();
+    let mut after_be = false;
+    while let Some(word) = words.next_if(|w| is_cue_modifier(w) || matches!(*w, "be" | "remains")) {
+        after_be |= BE_FORMS.contains(&word) || word == "remains";
+    }
+    let verb = words.next()?;
+    let stance = if after_be {
+        // "is pushing", "was eager"; but "was criticized by …" is passive: the subject is
+        // the target, not the source.
+        STANCE_ADJECTIVES.contains(&verb)
+            || (verb.ends_with("ing") && stance_forms().contains(verb))
+    } else {
+        stance_forms().contains(verb)
+    };
+    // "made an impassioned case", "took multiple swipes at": the object carries the stance.
+    const OBJECT_WORDS: usize = 4;
+    let light = LIGHT_VERBS.contains(&verb)
+        && words
+            .take(OBJECT_WORDS)
+            .any(|w| STANCE_NOUNS.contains(&w.to_lowercase().as_str()));
+    let stance = stance || light;
+    stance.then(|| Source {
+        mention,
+        cue: verb.to_string(),
+        via: None,
+    })
 }
 
 /// Where a sentence's subject ends: at the first lower-case word after a capitalised one, unless
