@@ -670,7 +670,14 @@ fn subject_and_predicate(masked: &str) -> Option<(Mention, Vec<&str>)> {
         .split([',', ';', '—', MASK])
         .enumerate()
     {
-        let words: Vec<&str> = segment.split_whitespace().collect();
+        let mut words: Vec<&str> = segment.split_whitespace().collect();
+        // "But Sanders also laid out …", "Even Trump has knocked …": a linking word before the
+        // subject is not an opening phrase.
+        while words.len() > 2 && LINKING_WORDS.contains(&words[0]) {
+            words.remove(0);
+        }
+        let segment = words.join(" ");
+        let segment = segment.as_str();
         let Some(first) = words.first() else { continue };
         // "House Democrats, looking for a way …, seized the floor and said": a sentence that
         // opens with a bare name, then a comma.
@@ -720,6 +727,33 @@ fn subject_and_predicate(masked: &str) -> Option<(Mention, Vec<&str>)> {
     None
 }
 
+/// Quantifiers that stand alone as a group of sources: "Some say", "Many fear".
+const QUANTIFIER_SOURCES: &[&str] = &["some", "several", "many", "most", "others", "few"];
+
+/// Linking words that may open a sentence before its subject.
+const LINKING_WORDS: &[&str] = &[
+    "And",
+    "But",
+    "So",
+    "Yet",
+    "Even",
+    "Now",
+    "Still",
+    "Then",
+    "Also",
+    "Or",
+    "Nor",
+    "Instead",
+    "Meanwhile",
+    "Indeed",
+    "Finally",
+    "Later",
+    "Earlier",
+    "Again",
+    "Separately",
+    "Similarly",
+];
+
 /// Every form of a verb that, after a named subject, gives that subject's position: the stance
 /// verbs and the speech cues.
 fn stance_forms() -> &'static HashSet<String> {
@@ -744,7 +778,46 @@ fn stance_forms() -> &'static HashSet<String> {
 /// sentence reports the source's position. Plain acts ("Li has declined to meet …", "Blinken is
 /// making his trip") stay the article's own report.
 fn stance_source(masked: &str) -> Option<Source> {
-    let (mention, predicate) = subject_and_predicate(masked)?;
+    if let Some((mention, predicate)) = subject_and_predicate(masked)
+        && let Some(source) = stance_of(mention, &predicate)
+    {
+        return Some(source);
+    }
+    // "When Cruz knocked Rubio on trade, …", "After Johnson refused to rule out a tax, …": the
+    // stance sits in an opening clause.
+    const SUBORDINATORS: &[&str] = &[
+        "When", "While", "After", "As", "Before", "Since", "Although", "Though", "Because", "If",
+        "Once", "Until", "Whereas",
+    ];
+    const MAX_SEGMENTS: usize = 3;
+    for segment in head(masked, WINDOW_BYTES)
+        .split([',', ';', '—', MASK])
+        .take(MAX_SEGMENTS)
+    {
+        let words: Vec<&str> = segment.split_whitespace().collect();
+        let Some((first, clause)) = words.split_first() else {
+            continue;
+        };
+        if !SUBORDINATORS.contains(first) || clause.first().is_none_or(|w| !is_capitalised(w)) {
+            continue;
+        }
+        let Some(end) = subject_end(clause) else {
+            continue;
+        };
+        let Some(mention) = parse_mention(&clause[..end].join(" "))
+            .filter(|m| matches!(m.kind, MentionKind::Person | MentionKind::Org))
+        else {
+            continue;
+        };
+        if let Some(source) = stance_of(mention, &clause[end..]) {
+            return Some(source);
+        }
+    }
+    None
+}
+
+/// The source when the verb after its subject takes a stance, directly or through its object.
+fn stance_of(mention: Mention, predicate: &[&str]) -> Option<Source> {
     let mut words = predicate
         .iter()
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'))
@@ -1071,6 +1144,14 @@ pub fn parse_mention(chunk: &str) -> Option<Mention> {
     if words.len() == 1 && matches!(last.to_lowercase().as_str(), "i" | "we" | "you") {
         return None;
     }
+    // "Some say …", "Several said …", "Many fear …": a bare quantifier is a vague source.
+    if words.len() == 1 && QUANTIFIER_SOURCES.contains(&last.to_lowercase().as_str()) {
+        return Some(Mention {
+            text: last.to_string(),
+            role: None,
+            kind: MentionKind::Common,
+        });
+    }
     if words.len() == 1 && PRONOUNS.contains(&last.to_lowercase().as_str()) {
         return Some(Mention {
             text: last.to_lowercase(),
@@ -1392,6 +1473,10 @@ impl Memory {
                 let w = words[end];
                 let joins = w == "of" && words.get(end + 1).is_some_and(|n| is_capitalised(n));
                 if !(is_capitalised(w) || joins) {
+                    break;
+                }
+                // "Lindsey Graham Says …": a headline's verb is not part of the name.
+                if end > start && w.ends_with('s') && is_headline_verb(clean_token(w)) {
                     break;
                 }
                 end += 1;
