@@ -289,7 +289,8 @@ fn analyse(text: &str) -> Analysis {
         source: colon_source(text)
             .or_else(|| headline_source(&masked))
             .or_else(|| choose_source(hits))
-            .or_else(|| stance_source(&masked)),
+            .or_else(|| stance_source(&masked))
+            .or_else(|| possessive_source(&masked)),
     }
 }
 
@@ -496,7 +497,8 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
     let after = head(&masked[cue.end..], WINDOW_BYTES);
     if cue_text.eq_ignore_ascii_case("according to") {
         // "According to X, the content": the source ends at the comma.
-        let np = phrase_after(after)?.split(',').next()?.trim().to_string();
+        // Only the phrase up to the comma counts: the content after it may be long.
+        let np = phrase_after(after.split(',').next()?)?.trim().to_string();
         let mention = parse_mention(&np).or(Some(Mention {
             text: strip_article(&np),
             role: None,
@@ -755,6 +757,18 @@ fn subject_and_predicate(masked: &str) -> Option<(Mention, Vec<&str>)> {
     None
 }
 
+/// Verbs that take a stance with a particle: "opened up about", "weighed in", "fired back",
+/// "lashed out", "stood by", "held forth", "spoke out", "sounded off".
+const PARTICLE_VERBS: &[&str] = &[
+    "open", "opens", "opened", "opening", "weigh", "weighs", "weighed", "weighing", "fire",
+    "fires", "fired", "firing", "lash", "lashes", "lashed", "lashing", "stand", "stands", "stood",
+    "standing", "hold", "holds", "held", "holding", "speak", "speaks", "spoke", "speaking",
+    "sound", "sounds", "sounded", "sounding", "push", "pushes", "pushed", "pushing", "hit", "hits",
+    "hitting", "chime", "chimes", "chimed", "chiming", "shoot", "shoots", "shot", "shooting",
+    "back", "backs", "backed", "backing", "call", "calls", "called", "calling", "cry", "cries",
+    "cried", "crying",
+];
+
 /// Quantifiers that stand alone as a group of sources: "Some say", "Many fear".
 const QUANTIFIER_SOURCES: &[&str] = &["some", "several", "many", "most", "others", "few"];
 
@@ -844,6 +858,65 @@ fn stance_source(masked: &str) -> Option<Source> {
     None
 }
 
+/// "Trump's claim that …", "Mr. Obama's decision to …", or a sentence opened by "Mrs. Clinton's
+/// plan …": a named owner of words or a position introduces their content. A possessive before
+/// any other noun ("Xi's comments on Monday afternoon", "Blinken's visit") is not a source.
+fn possessive_source(masked: &str) -> Option<Source> {
+    const MAX_NAME_WORDS: usize = 4;
+    let words: Vec<&str> = head(masked, WINDOW_BYTES).split_whitespace().collect();
+    let bare = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+            .to_lowercase()
+    };
+    for (i, word) in words.iter().enumerate() {
+        if !is_possessive(word) || !is_capitalised(word) {
+            continue;
+        }
+        // The noun, after at most one modifier: "Trump's latest claim".
+        let Some(noun_at) = (i + 1..words.len().min(i + 3))
+            .find(|&j| STANCE_NOUNS.contains(&bare(words[j]).as_str()))
+        else {
+            continue;
+        };
+        if noun_at == i + 2 && !starts_lower(words[i + 1]) {
+            continue;
+        }
+        let opens_sentence = (0..i).all(|k| is_capitalised(words[k])) && i < MAX_NAME_WORDS;
+        let introduces = words
+            .get(noun_at + 1)
+            .is_some_and(|w| matches!(*w, "that" | "to"))
+            || words[noun_at].ends_with(':');
+        if !(opens_sentence || introduces) {
+            continue;
+        }
+        let start = (0..i)
+            .rev()
+            .take_while(|&k| is_capitalised(words[k]) && !words[k].ends_with([',', ';', ':']))
+            .last()
+            .unwrap_or(i)
+            .max(i.saturating_sub(MAX_NAME_WORDS - 1));
+        let owner: Vec<&str> = words[start..=i]
+            .iter()
+            .map(|w| {
+                w.trim_end_matches("'s")
+                    .trim_end_matches("’s")
+                    .trim_end_matches(['\'', '’'])
+            })
+            .collect();
+        let Some(mention) = parse_mention(&owner.join(" "))
+            .filter(|m| matches!(m.kind, MentionKind::Person | MentionKind::Org))
+        else {
+            continue;
+        };
+        return Some(Source {
+            mention,
+            cue: bare(words[noun_at]),
+            via: None,
+        });
+    }
+    None
+}
+
 /// The source when the verb after its subject takes a stance, directly or through its object.
 fn stance_of(mention: Mention, predicate: &[&str]) -> Option<Source> {
     let mut words = predicate
@@ -863,13 +936,26 @@ fn stance_of(mention: Mention, predicate: &[&str]) -> Option<Source> {
     } else {
         stance_forms().contains(verb)
     };
+    let rest: Vec<&str> = words.collect();
     // "made an impassioned case", "took multiple swipes at": the object carries the stance.
     const OBJECT_WORDS: usize = 4;
     let light = LIGHT_VERBS.contains(&verb)
-        && words
+        && rest
+            .iter()
             .take(OBJECT_WORDS)
             .any(|w| STANCE_NOUNS.contains(&w.to_lowercase().as_str()));
-    let stance = stance || light;
+    // "opened up about", "weighed in", "stood by his comment": a verb and its particle.
+    let phrasal = !after_be
+        && rest.first().is_some_and(|particle| {
+            PARTICLE_VERBS.contains(&verb)
+                && matches!(
+                    *particle,
+                    "up" | "in" | "out" | "back" | "forth" | "by" | "off"
+                )
+        });
+    // "declined to comment", "tried to downplay": the stance is in the infinitive.
+    let infinitive = matches!(rest.as_slice(), ["to", next, ..] if stance_forms().contains(*next));
+    let stance = stance || light || phrasal || infinitive;
     stance.then(|| Source {
         mention,
         cue: verb.to_string(),
@@ -1857,6 +1943,40 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn particles_infinitives_and_possessives() {
+        for (body, speaker) in [
+            (
+                "Nadia Kourosh opened up about her years as a union organizer.",
+                "Nadia Kourosh",
+            ),
+            (
+                "Tomas Berg declined to comment on the cancelled flights.",
+                "Tomas Berg",
+            ),
+            (
+                "Governor Alan Price’s plan would cut the state payroll by 4,000 jobs.",
+                "Alan Price",
+            ),
+            (
+                "The audit questioned Lena Fischer's decision to close two clinics.",
+                "Lena Fischer",
+            ),
+            (
+                "According to the county clerk, turnout in the western precincts was the highest since the 1990s and lines stretched around the block for most of the afternoon.",
+                "county clerk",
+            ),
+        ] {
+            assert_eq!(
+                units(body)[0].1.clone().and_then(|a| a.speaker).as_deref(),
+                Some(speaker),
+                "{body}"
+            );
+        }
+        // A possessive before a noun that carries no content is no source.
+        assert_eq!(units("Rao's visit to the port lasted two days.")[0].1, None);
     }
 
     #[test]
