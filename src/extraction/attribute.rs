@@ -766,7 +766,8 @@ const PARTICLE_VERBS: &[&str] = &[
     "sound", "sounds", "sounded", "sounding", "push", "pushes", "pushed", "pushing", "hit", "hits",
     "hitting", "chime", "chimes", "chimed", "chiming", "shoot", "shoots", "shot", "shooting",
     "back", "backs", "backed", "backing", "call", "calls", "called", "calling", "cry", "cries",
-    "cried", "crying",
+    "cried", "crying", "double", "doubles", "doubled", "doubling", "step", "steps", "stepped",
+    "stepping", "ramp", "ramps", "ramped", "ramping", "play", "plays", "played", "playing",
 ];
 
 /// Quantifiers that stand alone as a group of sources: "Some say", "Many fear".
@@ -950,7 +951,7 @@ fn stance_of(mention: Mention, predicate: &[&str]) -> Option<Source> {
             PARTICLE_VERBS.contains(&verb)
                 && matches!(
                     *particle,
-                    "up" | "in" | "out" | "back" | "forth" | "by" | "off"
+                    "up" | "in" | "out" | "back" | "forth" | "by" | "off" | "down"
                 )
         });
     // "declined to comment", "tried to downplay": the stance is in the infinitive.

@@ -1118,6 +1118,15 @@ pub(super) const STANCE_VERBS: &[&str] = &[
     "pronounce",
     "depict",
     "paint",
+    "remember",
+    "notice",
+    "know",
+    "feel",
+    "understand",
+    "forget",
+    "admire",
+    "respect",
+    "list",
 ];
 /// Past forms of the stance verbs that `inflections` cannot build.
 pub(super) const STANCE_IRREGULAR: &[&str] = &[
@@ -1249,6 +1258,14 @@ pub(super) const LIGHT_VERBS: &[&str] = &[
     "raised",
     "raises",
     "raising",
+    "continue",
+    "continued",
+    "continues",
+    "continuing",
+    "renewed",
+    "escalated",
+    "escalates",
+    "stepped",
 ];
 /// What a light verb's object must be for the sentence to carry its subject's position.
 pub(super) const STANCE_NOUNS: &[&str] = &[
