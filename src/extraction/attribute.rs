@@ -3,7 +3,7 @@
 //! that run over several sentences into one unit; resolve pronouns and bare surnames to the
 //! nearest compatible full name mentioned earlier.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -134,6 +134,9 @@ pub fn attribute(body: &str, paragraphs: &[Paragraph]) -> Vec<Unit> {
             let attribution = analysis.source.map(|source| {
                 let (speaker, role) = memory.resolve(&source.mention);
                 memory.note_speaker(speaker.as_deref(), source.mention.kind);
+                if source.mention.kind == MentionKind::Pronoun {
+                    memory.note_pronoun(speaker.as_deref(), &source.mention.text);
+                }
                 let kind = if direct {
                     ClaimKind::DirectQuote
                 } else if analysis.quoted_share > 0.0 {
@@ -768,6 +771,47 @@ const PARTICLE_VERBS: &[&str] = &[
     "back", "backs", "backed", "backing", "call", "calls", "called", "calling", "cry", "cries",
     "cried", "crying", "double", "doubles", "doubled", "doubling", "step", "steps", "stepped",
     "stepping", "ramp", "ramps", "ramped", "ramping", "play", "plays", "played", "playing",
+];
+
+/// Words right before a name that tell a man: honorifics and gendered roles.
+const MALE_MARKERS: &[&str] = &[
+    "mr.",
+    "mr",
+    "spokesman",
+    "chairman",
+    "congressman",
+    "businessman",
+    "king",
+    "prince",
+    "father",
+    "son",
+    "brother",
+    "husband",
+    "actor",
+    "sir",
+    "lord",
+];
+/// Words right before a name that tell a woman.
+const FEMALE_MARKERS: &[&str] = &[
+    "mrs.",
+    "mrs",
+    "ms.",
+    "ms",
+    "miss",
+    "spokeswoman",
+    "chairwoman",
+    "congresswoman",
+    "businesswoman",
+    "queen",
+    "princess",
+    "mother",
+    "daughter",
+    "sister",
+    "wife",
+    "actress",
+    "madam",
+    "dame",
+    "lady",
 ];
 
 /// Quantifiers that stand alone as a group of sources: "Some say", "Many fear".
@@ -1518,14 +1562,35 @@ struct Memory {
     names: Vec<(String, Option<String>)>,
     last_person: Option<String>,
     last_speaker: Option<String>,
+    /// Person speakers in order, most recent last, for a pronoun whose nearest one is of the
+    /// other gender.
+    persons: Vec<String>,
+    /// What the article tells of a surname's gender: "Mrs. Clinton", "spokeswoman Hua Chunying".
+    genders: HashMap<String, Gender>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gender {
+    Male,
+    Female,
+}
+
+/// Persons remembered for gendered pronouns: the nearest few matter.
+const MAX_PERSONS: usize = 32;
 
 impl Memory {
     /// The resolved speaker and, when resolution found one, the role given at first mention.
     fn resolve(&self, mention: &Mention) -> (Option<String>, Option<String>) {
         match mention.kind {
             MentionKind::Pronoun => {
-                let resolved = if PERSON_PRONOUNS.contains(&mention.text.as_str()) {
+                let gender = match mention.text.as_str() {
+                    "he" | "him" => Some(Gender::Male),
+                    "she" | "her" => Some(Gender::Female),
+                    _ => None,
+                };
+                let resolved = if let Some(gender) = gender {
+                    self.person_of(gender)
+                } else if PERSON_PRONOUNS.contains(&mention.text.as_str()) {
                     self.last_person.clone()
                 } else if matches!(mention.text.as_str(), "they" | "it" | "them") {
                     self.last_speaker.clone()
@@ -1585,12 +1650,84 @@ impl Memory {
         };
         if is_person {
             self.last_person = Some(speaker.to_string());
+            self.persons.retain(|p| p != speaker);
+            if self.persons.len() >= MAX_PERSONS {
+                self.persons.remove(0);
+            }
+            self.persons.push(speaker.to_string());
+        }
+    }
+
+    /// "she said" resolved to a name tells that name's gender, for the pronouns after it.
+    fn note_pronoun(&mut self, speaker: Option<&str>, pronoun: &str) {
+        let gender = match pronoun {
+            "he" | "him" => Gender::Male,
+            "she" | "her" => Gender::Female,
+            _ => return,
+        };
+        if let Some(surname) = speaker.and_then(|s| s.split_whitespace().last())
+            && !PRONOUNS.contains(&surname)
+        {
+            self.genders.entry(surname.to_string()).or_insert(gender);
+        }
+    }
+
+    fn gender_of(&self, name: &str) -> Option<Gender> {
+        let surname = name.split_whitespace().last()?;
+        self.genders.get(surname).copied()
+    }
+
+    /// "She said" after a man's quote is the woman quoted before him: the nearest person
+    /// speaker not known to be of the other gender.
+    fn person_of(&self, gender: Gender) -> Option<String> {
+        let compatible = |name: &String| self.gender_of(name).is_none_or(|g| g == gender);
+        match &self.last_person {
+            Some(last) if !compatible(last) => self
+                .persons
+                .iter()
+                .rev()
+                .find(|p| compatible(p))
+                .cloned()
+                .or_else(|| Some(last.clone())),
+            last => last.clone(),
+        }
+    }
+
+    /// Learns a surname's gender from an honorific or a gendered role right before the name.
+    fn learn_genders(&mut self, words: &[&str]) {
+        for (i, word) in words.iter().enumerate() {
+            let lower = word.to_lowercase();
+            let gender = if MALE_MARKERS.contains(&lower.as_str()) {
+                Gender::Male
+            } else if FEMALE_MARKERS.contains(&lower.as_str()) {
+                Gender::Female
+            } else {
+                continue;
+            };
+            let run: Vec<&str> = words[i + 1..]
+                .iter()
+                .take(3)
+                .take_while(|w| is_capitalised(w) && !TITLES.contains(w))
+                .copied()
+                .collect();
+            // The surname ends the run, or the run stops at punctuation: "Mr. Trump, who …".
+            let end = run
+                .iter()
+                .position(|w| w.ends_with([',', ';', ':', '.', '”', '"', ')']) && !is_initial(w))
+                .map_or(run.len(), |p| p + 1);
+            if let Some(surname) = run[..end].last().map(|w| clean_token(w)) {
+                let surname = surname.trim_end_matches("’s").trim_end_matches("'s");
+                if !surname.is_empty() {
+                    self.genders.insert(surname.to_string(), gender);
+                }
+            }
         }
     }
 
     /// Records the full names a sentence mentions, in order.
     fn observe(&mut self, text: &str) {
         let words: Vec<&str> = text.split_whitespace().collect();
+        self.learn_genders(&words);
         let mut i = 0;
         while i < words.len() {
             if !is_capitalised(words[i]) {
@@ -1978,6 +2115,17 @@ mod tests {
         }
         // A possessive before a noun that carries no content is no source.
         assert_eq!(units("Rao's visit to the port lasted two days.")[0].1, None);
+    }
+
+    #[test]
+    fn gendered_pronouns_skip_a_speaker_of_the_other_gender() {
+        let body = "“We will win the vote,” said Maria Lopez, the council leader.\n\n“They are wrong about the vote,” said Mr. Tom Reyes.\n\n“I disagree with him,” she said.\n\n“She is mistaken,” he said.";
+        assert_eq!(speaker_of(body, "disagree").as_deref(), Some("Maria Lopez"));
+        assert_eq!(speaker_of(body, "mistaken").as_deref(), Some("Tom Reyes"));
+        // With nothing known of either, the nearest speaker stays the answer.
+        let body =
+            "“It rained,” said Ana Ruiz.\n\n“It poured,” said Lee Park.\n\n“It stopped,” she said.";
+        assert_eq!(speaker_of(body, "stopped").as_deref(), Some("Lee Park"));
     }
 
     #[test]
