@@ -546,6 +546,17 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
     {
         return None;
     }
+    // "the Paris attacks", "the 2012 Benghazi attack", "a Trump tweet": a noun after a
+    // determiner and a capitalised modifier (but "the President says" and "the Pentagon said").
+    let before_last = before.split_whitespace().rev().nth(1).unwrap_or("");
+    if is_capitalised(last_before)
+        && !TITLES.contains(&last_before)
+        && CUE_NOUNS.contains(&cue_text.as_str())
+        && (NOUN_MARKERS.contains(&before_last.to_lowercase().as_str())
+            || before_last.chars().all(|c| c.is_ascii_digit()) && !before_last.is_empty())
+    {
+        return None;
+    }
     if is_plural_noun(&cue_text, last_before) {
         // "Trump has made other public promises to …": talk about someone's words is theirs.
         return sentence_subject(masked).map(|mention| CueHit {
@@ -699,7 +710,7 @@ fn sentence_subject(masked: &str) -> Option<Mention> {
 /// clause ("Clinton has hammered …" → "has hammered …"); none when the subject is set off by a
 /// comma ("House Democrats, looking for …,").
 fn subject_and_predicate(masked: &str) -> Option<(Mention, Vec<&str>)> {
-    for (index, segment) in head(masked, WINDOW_BYTES)
+    for (index, segment) in head(without_dateline(masked), WINDOW_BYTES)
         .split([',', ';', '—', MASK])
         .enumerate()
     {
@@ -814,8 +825,84 @@ const FEMALE_MARKERS: &[&str] = &[
     "lady",
 ];
 
+/// Cue words that are mostly nouns after a determiner and a modifier: "the Paris attacks".
+const CUE_NOUNS: &[&str] = &[
+    "attack",
+    "attacks",
+    "claim",
+    "claims",
+    "call",
+    "calls",
+    "comment",
+    "comments",
+    "remark",
+    "remarks",
+    "tweet",
+    "tweets",
+    "email",
+    "emails",
+    "report",
+    "reports",
+    "support",
+    "promise",
+    "promises",
+    "question",
+    "questions",
+    "post",
+    "posts",
+    "note",
+    "estimate",
+    "estimates",
+    "warning",
+    "warnings",
+    "quote",
+    "demand",
+    "demands",
+    "pledge",
+    "vow",
+    "threat",
+    "threats",
+    "praise",
+    "defense",
+    "challenge",
+    "dispute",
+    "doubt",
+    "doubts",
+    "forecast",
+    "order",
+    "request",
+    "talks",
+    "views",
+    "hopes",
+    "fears",
+    "criticism",
+    "response",
+    "answer",
+    "reply",
+];
+
 /// Quantifiers that stand alone as a group of sources: "Some say", "Many fear".
 const QUANTIFIER_SOURCES: &[&str] = &["some", "several", "many", "most", "others", "few"];
+
+/// "WASHINGTON (AP) — Attorney General …" → "Attorney General …": a dateline in capitals is
+/// not the sentence's subject.
+fn without_dateline(masked: &str) -> &str {
+    const MAX_DATELINE: usize = 60;
+    let Some(dash) = masked.find(['—', '―', '–']) else {
+        return masked;
+    };
+    let dateline = &masked[..dash];
+    let dateline_like = dash <= MAX_DATELINE
+        && dateline.chars().any(char::is_alphabetic)
+        && !dateline.chars().any(char::is_lowercase);
+    if dateline_like {
+        masked[dash..]
+            .trim_start_matches(['—', '―', '–'])
+            .trim_start()
+    } else {
+        masked
+    }
+}
 
 /// Linking words that may open a sentence before its subject.
 const LINKING_WORDS: &[&str] = &[
@@ -1142,7 +1229,13 @@ fn comma_source(before_comma: &str) -> Option<Mention> {
         let head = without_linking_word(&head);
         // The name before an appositive is a bare name, not a clause ending in one ("Cranston
         // stood at his pulpit in Burlington, Iowa, and, citing …").
-        if starts_with_preposition(&head) || head.split_whitespace().count() > MAX_ROLE_WORDS {
+        let clause = head
+            .split_whitespace()
+            .any(|w| BE_FORMS.contains(&w) || matches!(w, "has" | "have" | "had"));
+        if starts_with_preposition(&head)
+            || head.split_whitespace().count() > MAX_ROLE_WORDS
+            || clause
+        {
             continue;
         }
         let Some(mut mention) = parse_mention(&head)
@@ -2126,6 +2219,22 @@ mod tests {
         let body =
             "“It rained,” said Ana Ruiz.\n\n“It poured,” said Lee Park.\n\n“It stopped,” she said.";
         assert_eq!(speaker_of(body, "stopped").as_deref(), Some("Lee Park"));
+    }
+
+    #[test]
+    fn datelines_and_modified_nouns_are_not_sources() {
+        assert_eq!(
+            speaker_of(
+                "DENVER (AP) — Mayor Ruth Alvarez is urging residents to stay off the roads.",
+                "roads"
+            )
+            .as_deref(),
+            Some("Ruth Alvarez")
+        );
+        assert_eq!(
+            units("The inquiry into the 2019 Denver attack found failures of procedure.")[0].1,
+            None
+        );
     }
 
     #[test]
