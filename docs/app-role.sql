@@ -8,3 +8,10 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO claimtrac
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO claimtracker_app;
 -- The history is append-only for the app: no UPDATE, DELETE or TRUNCATE even without triggers.
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM claimtracker_app;
+-- The claim-status ledger is written by its triggers (as the owner), never by the app.
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON claim_status_deltas FROM claimtracker_app;
+-- Tables and sequences that later migrations create get the same rights as these.
+ALTER DEFAULT PRIVILEGES IN SCHEMA public
+    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO claimtracker_app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public
+    GRANT USAGE, SELECT ON SEQUENCES TO claimtracker_app;

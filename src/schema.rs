@@ -100,6 +100,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    claim_status_deltas (id) {
+        id -> Int8,
+        status -> Text,
+        n -> Int8,
+    }
+}
+
+// A view over `claim_status_deltas` (migration `claim_status_counts`), declared by hand:
+// `diesel print-schema` lists tables only.
+diesel::table! {
     claim_status_counts (status) {
         status -> Text,
         n -> Int8,
@@ -273,6 +283,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_chain_head,
     audit_events,
     claim_status_counts,
+    claim_status_deltas,
     claims,
     comments,
     evidence,

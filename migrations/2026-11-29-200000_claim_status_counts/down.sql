@@ -4,5 +4,6 @@ DROP TRIGGER claim_status_counts_insert ON claims;
 DROP FUNCTION claim_status_counts_after_delete();
 DROP FUNCTION claim_status_counts_after_update();
 DROP FUNCTION claim_status_counts_after_insert();
-DROP FUNCTION claim_status_counts_apply(jsonb);
-DROP TABLE claim_status_counts;
+DROP FUNCTION claim_status_deltas_apply(jsonb);
+DROP VIEW claim_status_counts;
+DROP TABLE claim_status_deltas;

@@ -306,7 +306,8 @@ fn by_relevance(
         .collect())
 }
 
-/// Claims per status, as the triggers on `claims` keep them (migration `claim_status_counts`).
+/// Claims per status, as the triggers on `claims` keep them (migration `claim_status_counts`);
+/// a status no claim is in may be absent or 0.
 pub fn status_counts(conn: &mut PgConnection) -> QueryResult<Vec<(String, i64)>> {
     claim_status_counts::table
         .select((claim_status_counts::status, claim_status_counts::n))

@@ -346,6 +346,25 @@ fn the_app_role_of_the_readme_cannot_drop_or_bypass_the_audit_triggers() {
     );
     create_user_audited(&mut app, "a@example.org").unwrap();
     assert!(verify(&mut app).unwrap().ok);
+    // Claims are written, and their status counts kept, with the role's rights only.
+    for sql in [
+        "INSERT INTO articles (title, raw_text, body_text, content_hash) \
+         VALUES ('t', 'x', 'x', 'h-app-role')",
+        "INSERT INTO claims (article_id, text, quote_exact, quote_prefix, quote_suffix, \
+         quote_start, quote_end, kind, score, origin, status) \
+         SELECT id, 'x', 'x', '', '', 0, 1, 'assertion', 0.5, 'extracted', 'candidate' \
+         FROM articles WHERE content_hash = 'h-app-role'",
+        "UPDATE claims SET status = 'open'",
+    ] {
+        diesel::sql_query(sql).execute(&mut app).unwrap();
+    }
+    assert_eq!(
+        count(
+            &mut app,
+            "SELECT coalesce(sum(n), 0)::bigint AS n FROM claim_status_counts WHERE status = 'open'"
+        ),
+        1
+    );
     for sql in [
         "DROP TRIGGER audit_events_no_update_delete ON audit_events",
         "ALTER TABLE audit_events DISABLE TRIGGER ALL",
@@ -353,6 +372,7 @@ fn the_app_role_of_the_readme_cannot_drop_or_bypass_the_audit_triggers() {
         "UPDATE audit_events SET actor_display = 'x'",
         "DELETE FROM audit_events",
         "TRUNCATE audit_events",
+        "INSERT INTO claim_status_deltas (status, n) VALUES ('open', 5)",
     ] {
         assert!(
             diesel::sql_query(sql).execute(&mut app).is_err(),

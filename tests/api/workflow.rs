@@ -1135,6 +1135,79 @@ async fn the_kept_status_counts_follow_inserts_moves_and_deletes() {
     );
 }
 
+/// A bulk assignment and single assignments of the same claims in the opposite order, at the
+/// same time: each ends in a result or a 409, never a deadlock (a 500). Counting claims by
+/// status must not make writers wait on each other (the kept counts are a ledger).
+#[tokio::test]
+async fn a_bulk_assignment_and_single_ones_over_the_same_claims_never_deadlock() {
+    use claimtracker::audit::AuditContext;
+    use claimtracker::auth::{CurrentUser, Role};
+    use claimtracker::error::AppError;
+    use claimtracker::verification::model::AssignInput;
+    use claimtracker::verification::service::{assign, assign_many};
+
+    let app = TestApp::spawn().await;
+    let (editor, _) = app.create_user("editor").await;
+    let (reviewer, _) = app.create_user("reviewer").await;
+    let user = CurrentUser {
+        id: app.user_id(&editor),
+        email: editor.clone(),
+        name: "editor".into(),
+        role: Role::Editor,
+    };
+    let input = AssignInput {
+        assignee: reviewer.clone(),
+        due_at: None,
+        priority: None,
+    };
+    for round in 0..4 {
+        let ids = seed_claims(&app, 30, "open");
+        let pool = app.db.pool();
+        let (bulk_user, bulk_input, bulk_ids) = (user.clone(), input.clone(), ids.clone());
+        let bulk_pool = pool.clone();
+        let bulk = std::thread::spawn(move || {
+            let items: Vec<(i64, i32)> = bulk_ids.iter().map(|id| (*id, 1)).collect();
+            assign_many(
+                &mut bulk_pool.get().unwrap(),
+                &AuditContext::system(),
+                &bulk_user,
+                &items,
+                &bulk_input,
+            )
+            .map(|_| ())
+        });
+        let (one_user, one_input) = (user.clone(), input.clone());
+        let singles = std::thread::spawn(move || {
+            let mut conn = pool.get().unwrap();
+            ids.iter()
+                .rev()
+                .map(|id| {
+                    assign(
+                        &mut conn,
+                        &AuditContext::system(),
+                        &one_user,
+                        *id,
+                        1,
+                        &one_input,
+                    )
+                    .map(|_| ())
+                })
+                .collect::<Vec<_>>()
+        });
+        let outcomes = std::iter::once(bulk.join().unwrap())
+            .chain(singles.join().unwrap())
+            .collect::<Vec<_>>();
+        for outcome in outcomes {
+            match outcome {
+                Ok(()) | Err(AppError::Conflict { .. }) => {}
+                Err(e) => panic!("round {round}: {e:?}"),
+            }
+        }
+    }
+    let (kept, real) = kept_and_real_counts(&app);
+    assert_eq!(kept, real);
+}
+
 // ---- pages ----
 
 /// The value of the first `<input … name="NAME" value="…">` in a page.
