@@ -508,6 +508,9 @@ pub struct Cursor {
     pub sort: Sort,
     pub key: CursorKey,
     pub id: i64,
+    /// Relevance order only: the highest claim id of the ranked window on the first page, so
+    /// later pages rank the same window while new claims arrive.
+    pub window: Option<i64>,
 }
 
 impl Cursor {
@@ -517,7 +520,13 @@ impl Cursor {
             CursorKey::Float(f) => format!("f{}", f.to_bits()),
             CursorKey::Null => "n".to_string(),
         };
-        hex::encode(format!("1|{}|{}|{}", self.sort.as_str(), key, self.id))
+        let window = self.window.map(|w| format!("|w{w}")).unwrap_or_default();
+        hex::encode(format!(
+            "1|{}|{}|{}{window}",
+            self.sort.as_str(),
+            key,
+            self.id
+        ))
     }
 
     /// A cursor of this list's order, or a 422 naming `cursor`.
@@ -531,8 +540,13 @@ impl Cursor {
         let bytes = hex::decode(raw.trim()).map_err(|_| bad())?;
         let text = String::from_utf8(bytes).map_err(|_| bad())?;
         let parts: Vec<&str> = text.split('|').collect();
-        let [version, s, key, id] = parts.as_slice() else {
-            return Err(bad());
+        let (version, s, key, id, window) = match parts.as_slice() {
+            [version, s, key, id] => (version, s, key, id, None),
+            [version, s, key, id, window] if Sort::parse(s) == Some(Sort::Relevance) => {
+                let w = window.strip_prefix('w').and_then(|w| w.parse::<i64>().ok());
+                (version, s, key, id, Some(w.ok_or_else(bad)?))
+            }
+            _ => return Err(bad()),
         };
         if *version != "1" || Sort::parse(s) != Some(sort) {
             return Err(bad());
@@ -554,7 +568,12 @@ impl Cursor {
             (Sort::Due, Some(("n", ""))) => CursorKey::Null,
             _ => return Err(bad()),
         };
-        Ok(Cursor { sort, key, id })
+        Ok(Cursor {
+            sort,
+            key,
+            id,
+            window,
+        })
     }
 }
 
@@ -741,16 +760,25 @@ mod tests {
                 sort: Sort::Newest,
                 key: CursorKey::Time(t),
                 id: 7,
+                window: None,
             },
             Cursor {
                 sort: Sort::Score,
                 key: CursorKey::Float(0.1),
                 id: 8,
+                window: None,
             },
             Cursor {
                 sort: Sort::Due,
                 key: CursorKey::Null,
                 id: 9,
+                window: None,
+            },
+            Cursor {
+                sort: Sort::Relevance,
+                key: CursorKey::Float(0.25),
+                id: 10,
+                window: Some(12_345),
             },
         ] {
             assert_eq!(Cursor::decode(&c.encode(), c.sort).unwrap(), c);
@@ -759,6 +787,7 @@ mod tests {
             sort: Sort::Score,
             key: CursorKey::Float(0.5),
             id: 1,
+            window: None,
         }
         .encode();
         assert_eq!(

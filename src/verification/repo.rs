@@ -163,6 +163,13 @@ fn filtered<'a, ST: 'a>(
     query
 }
 
+/// One page of claims, each with its search rank (0 without `q`).
+pub struct ListRows {
+    pub rows: Vec<(Claim, f32)>,
+    /// In relevance order: the bound of the ranked window, for the next page's cursor.
+    pub window: Option<i64>,
+}
+
 /// One page of claims in `sort` order after `cursor`, with each row's search rank (0 without
 /// `q`). Fetches `limit` rows; the caller asks for one more to learn if another page follows.
 pub fn list(
@@ -171,7 +178,7 @@ pub fn list(
     sort: Sort,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<Vec<(Claim, f32)>> {
+) -> QueryResult<ListRows> {
     use diesel::IntoSql;
     use diesel::sql_types::Float;
     use diesel_full_text_search::{TsVectorExtensions, ts_rank};
@@ -251,25 +258,33 @@ pub fn list(
             _ => query,
         };
     }
-    query.limit(limit).load(conn)
+    Ok(ListRows {
+        rows: query.limit(limit).load(conn)?,
+        window: None,
+    })
 }
 
 /// Relevance order, over the newest [`RANKED_MATCHES`] matches: one walk of the `created_at`
 /// index that ranks as it goes (only ids and ranks come back), the ordering and the cursor
 /// here, then the page's claims by id. Ranking inside `IN (newest matches)` instead fetched
-/// every ranked row a second time through the primary key.
+/// every ranked row a second time through the primary key. Later pages rank the first page's
+/// window (claims up to its highest id), so claims ingested meanwhile do not push unseen
+/// matches out of it.
 fn by_relevance(
     conn: &mut PgConnection,
     filter: &ListFilter,
     title_matches: &[i64],
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<Vec<(Claim, f32)>> {
+) -> QueryResult<ListRows> {
     use diesel_full_text_search::ts_rank;
     let Some(q) = &filter.q else {
-        return Ok(vec![]);
+        return Ok(ListRows {
+            rows: vec![],
+            window: None,
+        });
     };
-    let mut ranked: Vec<(i64, f32)> = filtered(
+    let mut query = filtered(
         claims::table
             .select((
                 claims::id,
@@ -278,10 +293,17 @@ fn by_relevance(
             .into_boxed(),
         filter,
         title_matches,
-    )
-    .order((claims::created_at.desc(), claims::id.desc()))
-    .limit(RANKED_MATCHES)
-    .load(conn)?;
+    );
+    if let Some(bound) = cursor.and_then(|c| c.window) {
+        query = query.filter(claims::id.le(bound));
+    }
+    let mut ranked: Vec<(i64, f32)> = query
+        .order((claims::created_at.desc(), claims::id.desc()))
+        .limit(RANKED_MATCHES)
+        .load(conn)?;
+    let window = cursor
+        .and_then(|c| c.window)
+        .or_else(|| ranked.iter().map(|(id, _)| *id).max());
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
     if let Some(Cursor {
         key: CursorKey::Float(r),
@@ -300,10 +322,13 @@ fn by_relevance(
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
-    Ok(ranked
-        .into_iter()
-        .filter_map(|(id, rank)| found.remove(&id).map(|c| (c, rank)))
-        .collect())
+    Ok(ListRows {
+        rows: ranked
+            .into_iter()
+            .filter_map(|(id, rank)| found.remove(&id).map(|c| (c, rank)))
+            .collect(),
+        window,
+    })
 }
 
 /// Claims per status, as the triggers on `claims` keep them (migration `claim_status_counts`);

@@ -505,7 +505,7 @@ pub fn list(conn: &mut PgConnection, params: &ListParams) -> Result<ClaimPage, A
 }
 
 pub fn list_request(conn: &mut PgConnection, req: &ListRequest) -> Result<ClaimPage, AppError> {
-    let mut rows = repo::list(
+    let repo::ListRows { mut rows, window } = repo::list(
         conn,
         &req.filter,
         req.sort,
@@ -527,6 +527,7 @@ pub fn list_request(conn: &mut PgConnection, req: &ListRequest) -> Result<ClaimP
                 sort: req.sort,
                 key,
                 id: c.id,
+                window,
             }
             .encode()
         })

@@ -785,6 +785,45 @@ async fn paging_walks_every_claim_exactly_once_with_ties_in_the_sort_key() {
 }
 
 #[tokio::test]
+async fn relevance_pages_keep_their_window_while_new_matches_arrive() {
+    use claimtracker::verification::repo::RANKED_MATCHES;
+    let app = TestApp::spawn().await;
+    let (_, token) = user_with_token(&app, "viewer").await;
+    let mut first = seed_claims(&app, RANKED_MATCHES as usize + 50, "open");
+    first.sort_unstable();
+    let window = first[first.len() - RANKED_MATCHES as usize..].to_vec();
+
+    let mut seen = vec![];
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut path = "/api/v1/claims?sort=relevance&limit=37&q=seeded%20claim".to_string();
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let body: Value = get_json(&app, &token, &path).await.json().await.unwrap();
+        seen.extend(
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap()),
+        );
+        pages += 1;
+        if pages == 1 {
+            // Newer matches arrive after the first page.
+            seed_claims(&app, 60, "open");
+        }
+        match body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, window, "the first page's window, each claim once");
+}
+
+#[tokio::test]
 async fn the_list_filters_and_refuses_bad_parameters_by_name() {
     let app = TestApp::spawn().await;
     let (_, editor) = user_with_token(&app, "editor").await;
