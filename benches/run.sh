@@ -14,7 +14,7 @@
 # Settings (environment): ARTICLES, CLAIMS_PER_ARTICLE, EVENTS_PER_CLAIM, SEED (data size, used
 # when loading), PAIRS (5), DURATION (10 s), CONNECTIONS (16), THREADS (2), BENCH_SERVER
 # (postgres://postgres@localhost:5432), APP_PORT (8088), REF_PORT (8090), OUT (target/bench-run),
-# RELOAD (0), BENCH_DB (claimtracker_bench).
+# RELOAD (0), BENCH_DB (claimtracker_bench), BENCH_DB_PARAMS (?sslmode=disable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +32,9 @@ REF_PORT=${REF_PORT:-8090}
 OUT=${OUT:-target/bench-run}
 RELOAD=${RELOAD:-0}
 DB=${BENCH_DB:-claimtracker_bench}
-export DATABASE_URL="$BENCH_SERVER/$DB"
+# Loopback without TLS, as the app's own localhost default (src/db.rs); BENCH_DB_PARAMS= keeps
+# libpq's default (TLS when the server offers it) for both the app and the reference.
+export DATABASE_URL="$BENCH_SERVER/$DB${BENCH_DB_PARAMS-?sslmode=disable}"
 RUNNER_EMAIL=bench-runner@bench.example
 # A throwaway account on a throwaway database; the password only has to pass the app's rules.
 RUNNER_PASSWORD='bench-runner-password-7d41c'

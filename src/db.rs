@@ -168,7 +168,9 @@ fn server_url(user: &str, host: &str, port: u16) -> String {
     if host.starts_with('/') {
         format!("postgres://{user}@/?host={host}&port={port}&connect_timeout=3")
     } else {
-        format!("postgres://{user}@{host}:{port}/?connect_timeout=3")
+        // Loopback only: TLS would protect nothing, and libpq's OpenSSL state would be torn
+        // down at exit under threads still holding connections (a rare crash at exit in tests).
+        format!("postgres://{user}@{host}:{port}/?connect_timeout=3&sslmode=disable")
     }
 }
 

@@ -331,6 +331,63 @@ fn by_relevance(
     })
 }
 
+/// The dashboard's three lists in one round trip: (my tasks, overdue, waiting for triage), in
+/// the order each list shows (due date; due date; score), at most `limits` each.
+pub fn dashboard_lists(
+    conn: &mut PgConnection,
+    mine: &ListFilter,
+    overdue: &ListFilter,
+    candidates: &ListFilter,
+    limits: (i64, i64, i64),
+) -> QueryResult<(Vec<Claim>, Vec<Claim>, Vec<Claim>)> {
+    use diesel::IntoSql;
+    use diesel::sql_types::Integer;
+    let list = |filter, tag: i32| {
+        filtered(
+            claims::table
+                .select((Claim::as_select(), tag.into_sql::<Integer>()))
+                .into_boxed(),
+            filter,
+            &[],
+        )
+    };
+    let by_due = (claims::due_at.asc().nulls_last(), claims::id.asc());
+    let rows: Vec<(Claim, i32)> = list(mine, 0)
+        .order(by_due)
+        .limit(limits.0)
+        .union_all(list(overdue, 1).order(by_due).limit(limits.1))
+        .union_all(
+            list(candidates, 2)
+                .order((claims::score.desc(), claims::id.desc()))
+                .limit(limits.2),
+        )
+        .load(conn)?;
+    let mut lists = (vec![], vec![], vec![]);
+    for (claim, tag) in rows {
+        match tag {
+            0 => lists.0.push(claim),
+            1 => lists.1.push(claim),
+            _ => lists.2.push(claim),
+        }
+    }
+    // SQL does not promise a UNION keeps its members' order: sort each list again (≤ 20 rows).
+    let due = |a: &Claim, b: &Claim| {
+        match (a.due_at, b.due_at) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }
+        .then(a.id.cmp(&b.id))
+    };
+    lists.0.sort_by(due);
+    lists.1.sort_by(due);
+    lists
+        .2
+        .sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
+    Ok(lists)
+}
+
 /// Claims per status, as the triggers on `claims` keep them (migration `claim_status_counts`);
 /// a status no claim is in may be absent or 0.
 pub fn status_counts(conn: &mut PgConnection) -> QueryResult<Vec<(String, i64)>> {

@@ -720,55 +720,26 @@ pub fn dashboard(
         .into_iter()
         .map(|s| (s, stored.get(s.as_str()).copied().unwrap_or(0)))
         .collect();
-    let page = |conn: &mut PgConnection,
-                filter: ListFilter,
-                sort: Sort,
-                limit: i64|
-     -> Result<Vec<Claim>, AppError> {
-        Ok(list_request(
-            conn,
-            &ListRequest {
-                filter,
-                sort,
-                cursor: None,
-                limit,
-            },
-        )?
-        .claims)
+    let mine = ListFilter {
+        statuses: vec![ClaimStatus::InReview],
+        assignee: AssigneeFilter::User(user.id),
+        ..ListFilter::default()
     };
-    let my_tasks = page(
-        conn,
-        ListFilter {
-            statuses: vec![ClaimStatus::InReview],
-            assignee: AssigneeFilter::User(user.id),
-            ..ListFilter::default()
+    let overdue = ListFilter {
+        overdue: true,
+        assignee: if policy::can(user, Action::Assign, Resource::Any) {
+            AssigneeFilter::Any
+        } else {
+            AssigneeFilter::User(user.id)
         },
-        Sort::Due,
-        20,
-    )?;
-    let overdue = page(
-        conn,
-        ListFilter {
-            overdue: true,
-            assignee: if policy::can(user, Action::Assign, Resource::Any) {
-                AssigneeFilter::Any
-            } else {
-                AssigneeFilter::User(user.id)
-            },
-            ..ListFilter::default()
-        },
-        Sort::Due,
-        20,
-    )?;
-    let candidates = page(
-        conn,
-        ListFilter {
-            statuses: vec![ClaimStatus::Candidate],
-            ..ListFilter::default()
-        },
-        Sort::Score,
-        10,
-    )?;
+        ..ListFilter::default()
+    };
+    let waiting = ListFilter {
+        statuses: vec![ClaimStatus::Candidate],
+        ..ListFilter::default()
+    };
+    let (my_tasks, overdue, candidates) =
+        repo::dashboard_lists(conn, &mine, &overdue, &waiting, (20, 20, 10))?;
     let recent = recent_events(conn, None, 10)?;
     let claim_texts = claim_texts_for(conn, &recent)?;
     let names = people.names();

@@ -1247,6 +1247,67 @@ async fn a_bulk_assignment_and_single_ones_over_the_same_claims_never_deadlock()
     assert_eq!(kept, real);
 }
 
+/// The dashboard reads its three lists in one query: they must be the lists, in the order,
+/// that the list API gives for the same filters.
+#[tokio::test]
+async fn the_dashboards_lists_in_one_query_match_the_list_api() {
+    use claimtracker::verification::model::{AssigneeFilter, ListFilter, Sort};
+    use claimtracker::verification::service::ListRequest;
+    use claimtracker::verification::{repo, service};
+    let app = TestApp::spawn().await;
+    let (reviewer, _) = user_with_token(&app, "reviewer").await;
+    let reviewer_id = app.user_id(&reviewer);
+    seed_claims(&app, 30, "candidate");
+    let review = seed_claims(&app, 40, "open");
+    // Half of them in review for the reviewer, with due dates in the past, future and none.
+    diesel::sql_query(format!(
+        "UPDATE claims SET status = 'in_review', assignee_id = {reviewer_id}, \
+         due_at = CASE id % 3 WHEN 0 THEN now() - (id % 7) * interval '1 day' \
+         WHEN 1 THEN now() + (id % 5) * interval '1 day' ELSE NULL END \
+         WHERE id = ANY(ARRAY{:?}::bigint[]) AND id % 2 = 0",
+        review
+    ))
+    .execute(&mut app.db.conn())
+    .unwrap();
+    let mine = ListFilter {
+        statuses: vec![claimtracker::claims::model::ClaimStatus::InReview],
+        assignee: AssigneeFilter::User(reviewer_id),
+        ..ListFilter::default()
+    };
+    let overdue = ListFilter {
+        overdue: true,
+        ..ListFilter::default()
+    };
+    let waiting = ListFilter {
+        statuses: vec![claimtracker::claims::model::ClaimStatus::Candidate],
+        ..ListFilter::default()
+    };
+    let mut conn = app.db.conn();
+    let (a, b, c) = repo::dashboard_lists(&mut conn, &mine, &overdue, &waiting, (7, 5, 6)).unwrap();
+    let expect = |conn: &mut diesel::PgConnection, filter: &ListFilter, sort, limit| {
+        service::list_request(
+            conn,
+            &ListRequest {
+                filter: filter.clone(),
+                sort,
+                cursor: None,
+                limit,
+            },
+        )
+        .unwrap()
+        .claims
+        .into_iter()
+        .map(|c| c.id)
+        .collect::<Vec<_>>()
+    };
+    let ids = |v: Vec<claimtracker::claims::model::Claim>| {
+        v.into_iter().map(|c| c.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(a), expect(&mut conn, &mine, Sort::Due, 7));
+    assert_eq!(ids(b), expect(&mut conn, &overdue, Sort::Due, 5));
+    assert_eq!(ids(c), expect(&mut conn, &waiting, Sort::Score, 6));
+}
+
 // ---- pages ----
 
 /// The value of the first `<input … name="NAME" value="…">` in a page.
