@@ -33,6 +33,12 @@ impl Role {
             .into_iter()
             .find(|r| r.as_str() == s.trim().to_ascii_lowercase())
     }
+
+    /// A role as stored in `users.role`: the CHECK constraint keeps it one of the four, viewer is
+    /// the safe fallback.
+    pub fn stored(s: &str) -> Role {
+        Role::parse(s).unwrap_or(Role::Viewer)
+    }
 }
 
 impl fmt::Display for Role {
@@ -220,9 +226,8 @@ pub struct User {
 }
 
 impl User {
-    /// The stored role; the CHECK constraint keeps it one of the four, viewer is the safe fallback.
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Viewer)
+        Role::stored(&self.role)
     }
 
     pub fn current(&self) -> CurrentUser {

@@ -58,7 +58,7 @@ impl SessionUser {
             id: self.id,
             email: self.email.clone(),
             name: self.name.clone(),
-            role: Role::parse(&self.role).unwrap_or(Role::Viewer),
+            role: Role::stored(&self.role),
         }
     }
 }

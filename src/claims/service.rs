@@ -53,15 +53,15 @@ impl People {
             .collect()
     }
 
+    /// The claim with its assignee resolved.
+    pub fn view(&self, claim: Claim) -> ClaimView {
+        let assignee = claim.assignee_id.and_then(|id| self.person(id));
+        ClaimView::new(claim, assignee)
+    }
+
     /// Claims with their assignees resolved.
     pub fn views(&self, claims: Vec<Claim>) -> Vec<ClaimView> {
-        claims
-            .into_iter()
-            .map(|c| {
-                let assignee = c.assignee_id.and_then(|id| self.person(id));
-                ClaimView::new(c, assignee)
-            })
-            .collect()
+        claims.into_iter().map(|c| self.view(c)).collect()
     }
 }
 

@@ -289,7 +289,6 @@ impl ReportRow {
     /// Appends the row as a JSON object (before/after stay JSON, not strings).
     pub fn write_json(&self, out: &mut String) {
         let text = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
-        let raw = |v: &Option<String>| v.as_deref().unwrap_or("null").to_owned();
         // Writing to a String cannot fail.
         let _ = std::fmt::Write::write_fmt(
             out,
@@ -303,8 +302,8 @@ impl ReportRow {
                 text(&self.action),
                 text(&self.article_title),
                 text(&self.claim_text),
-                raw(&self.before),
-                raw(&self.after),
+                self.before.as_deref().unwrap_or("null"),
+                self.after.as_deref().unwrap_or("null"),
                 text(&self.hash),
             ),
         );

@@ -651,10 +651,7 @@ pub fn mentioned_users(before: Option<&Value>, after: Option<&Value>) -> Vec<i64
 pub fn claim_detail(conn: &mut PgConnection, id: i64) -> Result<ClaimDetail, AppError> {
     let (claim, article_title, body) = repo::claim_with_article(conn, id)?;
     let people = crate::claims::service::People::load(conn)?;
-    let view = people
-        .views(vec![claim.clone()])
-        .pop()
-        .ok_or(AppError::NotFound)?;
+    let view = people.view(claim.clone());
     let context = in_paragraph(
         &body,
         claim.quote_start.max(0) as usize,
