@@ -74,6 +74,9 @@ pub enum Command {
         attribution: Option<PathBuf>,
         #[arg(long)]
         fixture: Option<PathBuf>,
+        /// Also list each named attribution that was missed or given the wrong speaker.
+        #[arg(long)]
+        misses: bool,
     },
     /// Fill the database with realistic benchmark data (users, articles, claims in every state,
     /// evidence, verdicts, a valid audit chain), loaded with COPY. Refuses a database that

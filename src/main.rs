@@ -23,7 +23,8 @@ fn main() -> anyhow::Result<()> {
             checkworthiness,
             attribution,
             fixture,
-        } => eval(checkworthiness, attribution, fixture),
+            misses,
+        } => eval(checkworthiness, attribution, fixture, misses),
         Command::TrainCheckworthiness { train, dev, out } => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
@@ -292,11 +293,13 @@ fn eval(
     checkworthiness: Option<std::path::PathBuf>,
     attribution: Option<std::path::PathBuf>,
     fixture: Option<std::path::PathBuf>,
+    misses: bool,
 ) -> anyhow::Result<()> {
     let args = claimtracker::evaluation::EvalArgs {
         checkworthiness,
         attribution,
         fixture,
+        misses,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

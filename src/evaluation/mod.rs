@@ -83,6 +83,8 @@ pub struct EvalArgs {
     pub checkworthiness: Option<PathBuf>,
     pub attribution: Option<PathBuf>,
     pub fixture: Option<PathBuf>,
+    /// List the misses under each report.
+    pub misses: bool,
 }
 
 /// `claimtracker eval`: the extractor quality report.
@@ -103,6 +105,15 @@ pub fn run_eval(args: &EvalArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         .with_context(|| format!("evaluating {}", attribution.display()))?;
     writeln!(out, "\nattribution ({})", attribution.display())?;
     report.write(out)?;
+    if args.misses {
+        writeln!(
+            out,
+            "  misses (mention | cue | speaker given | candidate text):"
+        )?;
+        for miss in &report.misses {
+            writeln!(out, "    {miss}")?;
+        }
+    }
 
     let expected_path = fixture::expected_path(&fixture);
     let report = fixture::evaluate(&read(&fixture)?, &read(&expected_path)?)

@@ -121,6 +121,15 @@ fn cue_regex() -> Option<&'static Regex> {
 pub fn attribute(body: &str, paragraphs: &[Paragraph]) -> Vec<Unit> {
     let mut memory = Memory::default();
     let mut drafts: Vec<Draft> = Vec::new();
+    let mid_words: std::cell::OnceCell<HashSet<String>> = std::cell::OnceCell::new();
+    // A lone sentence carries no evidence of how the article writes a word: trust its capitals.
+    let lone = paragraphs.iter().map(|p| p.sentences.len()).sum::<usize>() <= 1;
+    let is_known = |memory: &Memory, word: &str| {
+        lone || memory.knows(word)
+            || mid_words
+                .get_or_init(|| mid_sentence_words(body))
+                .contains(word)
+    };
     for paragraph in paragraphs {
         let first_in_paragraph = drafts.len();
         // The source of a quotation that ended the previous paragraph, for a quotation that
@@ -131,28 +140,69 @@ pub fn attribute(body: &str, paragraphs: &[Paragraph]) -> Vec<Unit> {
             .and_then(|d| d.attribution.clone());
         for sentence in &paragraph.sentences {
             let text = &body[sentence.clone()];
-            let analysis = analyse(text);
+            let analysis = analyse(text, &|word: &str| is_known(&memory, word));
             let direct = analysis.direct;
-            let attribution = analysis.source.map(|source| {
-                let (speaker, role) = memory.resolve(&source.mention);
-                memory.note_speaker(speaker.as_deref(), source.mention.kind);
-                if source.mention.kind == MentionKind::Pronoun {
-                    memory.note_pronoun(speaker.as_deref(), &source.mention.text);
+            let signature = analysis.signature;
+            // "Democrats want more revenue, and Republicans want less": two sources, two units.
+            if !direct
+                && signature.is_none()
+                && analysis.source.is_some()
+                && let Some(parts) = coordinate_clauses(text)
+            {
+                let sources = parts
+                    .clone()
+                    .map(|part| analyse(&text[part], &|word: &str| is_known(&memory, word)));
+                if let [
+                    Analysis {
+                        source: Some(left),
+                        quoted_share: left_share,
+                        ..
+                    },
+                    Analysis {
+                        source: Some(right),
+                        quoted_share: right_share,
+                        ..
+                    },
+                ] = sources
+                    && !left.mention.text.eq_ignore_ascii_case(&right.mention.text)
+                {
+                    for (part, source, share) in [
+                        (parts[0].clone(), left, left_share),
+                        (parts[1].clone(), right, right_share),
+                    ] {
+                        let kind = if share > 0.0 {
+                            ClaimKind::Mixed
+                        } else {
+                            ClaimKind::Reported
+                        };
+                        let attribution = memory.attribution(source, kind);
+                        memory.observe(&text[part.clone()]);
+                        drafts.push(Draft {
+                            span: sentence.start + part.start..sentence.start + part.end,
+                            attribution: Some(attribution),
+                            bare_quotation: false,
+                            inherited: false,
+                        });
+                    }
+                    continue;
                 }
-                let kind = if direct {
+            }
+            let previous_is_bare = drafts[first_in_paragraph..]
+                .last()
+                .is_some_and(|d| d.bare_quotation || d.inherited);
+            // A signature on its own signs the quotation before it, or nothing.
+            let source = analysis
+                .source
+                .filter(|_| signature != Some(Signature::Standalone) || previous_is_bare);
+            let attribution = source.map(|source| {
+                let kind = if direct || signature.is_some() {
                     ClaimKind::DirectQuote
                 } else if analysis.quoted_share > 0.0 {
                     ClaimKind::Mixed
                 } else {
                     ClaimKind::Reported
                 };
-                Attribution {
-                    speaker,
-                    speaker_role: role.or(source.mention.role.clone()),
-                    via: source.via,
-                    cue: Some(source.cue),
-                    kind,
-                }
+                memory.attribution(source, kind)
             });
             memory.observe(text);
             let previous = drafts[first_in_paragraph..].last_mut();
@@ -162,12 +212,14 @@ pub fn attribute(body: &str, paragraphs: &[Paragraph]) -> Vec<Unit> {
                     prev.span.end = sentence.end;
                 }
                 (Some(attribution), Some(prev))
-                    if attribution.kind == ClaimKind::DirectQuote && prev.bare_quotation =>
+                    if attribution.kind == ClaimKind::DirectQuote
+                        && (prev.bare_quotation || signature.is_some() && prev.inherited) =>
                 {
                     // The cue comes after the first sentences of the quotation.
                     prev.span.end = sentence.end;
                     prev.attribution = Some(attribution);
                     prev.bare_quotation = false;
+                    prev.inherited = false;
                 }
                 (attribution, _) => {
                     let opens_paragraph = drafts.len() == first_in_paragraph;
@@ -178,10 +230,12 @@ pub fn attribute(body: &str, paragraphs: &[Paragraph]) -> Vec<Unit> {
                             kind: ClaimKind::DirectQuote,
                             ..a
                         });
+                    let is_inherited = attribution.is_none() && inherited.is_some();
                     let attribution = attribution.or(inherited);
                     drafts.push(Draft {
                         span: sentence.clone(),
                         bare_quotation: direct && attribution.is_none(),
+                        inherited: is_inherited,
                         attribution,
                     });
                 }
@@ -203,6 +257,9 @@ struct Draft {
     span: Range<usize>,
     attribution: Option<Attribution>,
     bare_quotation: bool,
+    /// The source was carried over from the quotation that ended the previous paragraph; a
+    /// signature of its own replaces it.
+    inherited: bool,
 }
 
 impl Draft {
@@ -213,6 +270,60 @@ impl Draft {
     }
 }
 
+/// Two coordinate clauses of a sentence, each with a subject of its own: "Democrats want more
+/// revenue, and Republicans want less" → the byte ranges of "Democrats want more revenue" and
+/// "Republicans want less". The first joint outside quotation marks that leaves at least four
+/// words either side and a new subject (a capitalised word or a personal pronoun) after it.
+fn coordinate_clauses(text: &str) -> Option<[Range<usize>; 2]> {
+    const JOINTS: &[&str] = &[
+        "; ",
+        ", and ",
+        ", but ",
+        ", while ",
+        ", whereas ",
+        " while ",
+    ];
+    const MIN_WORDS: usize = 4;
+    let marks = quotation_marks(text);
+    let inside_quote = |at: usize| {
+        let mut inside = marks.first().is_some_and(|m| m.role == MarkRole::Close);
+        for mark in marks.iter().take_while(|m| m.at < at) {
+            inside = match mark.role {
+                MarkRole::Open => true,
+                MarkRole::Close => false,
+                MarkRole::Either => !inside,
+            };
+        }
+        inside
+    };
+    let trimmed_end = text.trim_end().len();
+    let mut joints: Vec<(usize, &str)> = JOINTS
+        .iter()
+        .flat_map(|joint| text.match_indices(joint))
+        .collect();
+    joints.sort_unstable();
+    joints.into_iter().find_map(|(at, joint)| {
+        let left = text[..at].trim_end();
+        let right_start = at + joint.len();
+        let right = &text[right_start..trimmed_end];
+        let first = right.split_whitespace().next()?;
+        let new_subject = is_capitalised(first)
+            && !NOT_NAMES.contains(&first)
+            && !PHRASE_OPENERS.contains(&first)
+            || matches!(first, "he" | "she" | "they" | "it" | "we");
+        (new_subject
+            && !inside_quote(at)
+            && left.split_whitespace().count() >= MIN_WORDS
+            && right.split_whitespace().count() >= MIN_WORDS)
+            .then(|| {
+                [
+                    text.len() - text.trim_start().len()..left.len(),
+                    right_start..trimmed_end,
+                ]
+            })
+    })
+}
+
 /// What one sentence says about its own attribution.
 struct Analysis {
     quoted_share: f32,
@@ -220,6 +331,15 @@ struct Analysis {
     /// holds most of its words.
     direct: bool,
     source: Option<Source>,
+    /// The sentence ends in a signature ("― Sonya Herridge") naming the source of the quotation
+    /// it closes; `standalone` when the signature is the whole sentence.
+    signature: Option<Signature>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Signature {
+    Standalone,
+    Closing,
 }
 
 struct Source {
@@ -265,7 +385,48 @@ struct CueHit {
     channel: Option<String>,
 }
 
-fn analyse(text: &str) -> Analysis {
+/// The capitalised words the body uses inside a sentence (after a word, a comma or a
+/// semicolon), built on first use: a word capitalised only where sentences start ("Video shows
+/// …", "Regardless, …") is an ordinary word, not a name.
+fn mid_sentence_words(body: &str) -> HashSet<String> {
+    {
+        let mut words = HashSet::new();
+        let mut previous: Option<&str> = None;
+        for word in body.split_whitespace() {
+            if let Some(before) = previous
+                && before.ends_with(|c: char| c.is_alphanumeric() || matches!(c, ',' | ';'))
+                && is_capitalised(word)
+            {
+                words.insert(trim_word(word).to_string());
+            }
+            previous = Some(word);
+        }
+        words
+    }
+}
+
+/// A one-word name opening the sentence that the article never otherwise writes capitalised
+/// and no full name accounts for: "Video of the incident shows", "Polling averages show".
+fn is_unknown_opener(text: &str, mention: &Mention, known: &dyn Fn(&str) -> bool) -> bool {
+    // A capitalised plural opening a sentence is a group ("Lawmakers said", "Polls show") and
+    // capitals throughout an acronym ("CNS reported").
+    if !matches!(mention.kind, MentionKind::Person | MentionKind::Org)
+        || mention.text.contains(' ')
+        || mention.role.is_some()
+        || mention.text.ends_with('s')
+        || mention.text.chars().skip(1).any(char::is_uppercase)
+        || SPEAKER_NOUNS.contains(&mention.text.to_lowercase().as_str())
+    {
+        return false;
+    }
+    let first = text
+        .split_whitespace()
+        .next()
+        .map(|w| trim_word(w.trim_start_matches(['“', '"', '‘', '\'', '('])));
+    first == Some(mention.text.as_str()) && !known(&mention.text)
+}
+
+fn analyse(text: &str, known: &dyn Fn(&str) -> bool) -> Analysis {
     let (masked, quoted_letters) = mask_quotations(text);
     let letters = text.chars().filter(|c| c.is_alphanumeric()).count();
     let quoted_share = if letters == 0 {
@@ -278,24 +439,39 @@ fn analyse(text: &str) -> Analysis {
             re.find_iter(&masked)
                 .take(MAX_CUES)
                 .filter_map(|m| cue_hit(&masked, m.range()))
+                // Only people and bodies say things: "McLenney said" names someone.
+                .filter(|hit| {
+                    matches!(hit.cue.as_str(), "said" | "says" | "told")
+                        || !is_unknown_opener(text, &hit.mention, known)
+                })
                 .collect()
         })
         .unwrap_or_default();
+    let plausible = |source: &Source| !is_unknown_opener(text, &source.mention, known);
     let trimmed = text.trim();
     let opens_with_quote = trimmed.starts_with(['“', '"', '«']);
     let closes_after_cue = trimmed
         .trim_end_matches(['.', ' '])
         .ends_with(['”', '"', '»'])
         && (trimmed.contains(", “") || trimmed.contains(": “") || trimmed.contains(": \""));
+    if let Some((source, signature)) = signature_source(text) {
+        return Analysis {
+            quoted_share,
+            direct: signature == Signature::Closing || quoted_share > 0.0,
+            source: Some(source),
+            signature: Some(signature),
+        };
+    }
     Analysis {
         quoted_share,
         direct: quoted_share > 0.0
             && (quoted_share >= DIRECT_SHARE || opens_with_quote || closes_after_cue),
+        signature: None,
         source: colon_source(text)
             .or_else(|| headline_source(&masked))
             .or_else(|| choose_source(hits))
-            .or_else(|| stance_source(&masked))
-            .or_else(|| possessive_source(&masked)),
+            .or_else(|| stance_source(&masked).filter(plausible))
+            .or_else(|| possessive_source(&masked).filter(plausible)),
     }
 }
 
@@ -375,6 +551,45 @@ fn headline_source(masked: &str) -> Option<Source> {
     })
 }
 
+/// Round-ups of readers' or experts' words: "“He represents our greatest shame.” ― Sonya
+/// Herridge". A dash and a short name close a quotation, in its sentence or as one of its own.
+fn signature_source(text: &str) -> Option<(Source, Signature)> {
+    const MAX_NAME_WORDS: usize = 5;
+    let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '.');
+    let (dash_at, dash) = trimmed
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| matches!(c, '―' | '—'))?;
+    let before = trimmed[..dash_at].trim_end();
+    let name = trimmed[dash_at + dash.len_utf8()..].trim();
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let is_name = (1..=MAX_NAME_WORDS).contains(&words.len())
+        && words.iter().all(|w| is_capitalised(w))
+        && !words
+            .iter()
+            .any(|w| NOT_NAMES.contains(w) || LABELS.contains(w));
+    if !is_name {
+        return None;
+    }
+    let signature = if before.is_empty() {
+        Signature::Standalone
+    } else if before.ends_with(['”', '"', '»']) || before.ends_with("''") {
+        Signature::Closing
+    } else {
+        return None;
+    };
+    let mention =
+        parse_mention(name).filter(|m| matches!(m.kind, MentionKind::Person | MentionKind::Org))?;
+    Some((
+        Source {
+            mention,
+            cue: dash.to_string(),
+            via: None,
+        },
+        signature,
+    ))
+}
+
 /// Transcript and round-up style: "WALLACE: Let's start …", "Jeffrey M. Jones: “Gallup's …”".
 fn colon_source(text: &str) -> Option<Source> {
     const MAX_NAME_WORDS: usize = 4;
@@ -424,6 +639,15 @@ fn choose_source(hits: Vec<CueHit>) -> Option<Source> {
         })
         .or_else(|| hits.iter().position(|h| !h.according_to))
         .or_else(|| hits.iter().position(|h| h.according_to))?;
+    // "Although Trump has admitted …, he does not defend it": the pronoun is the person just
+    // named in the same sentence.
+    let primary = match hits[primary].mention.kind {
+        MentionKind::Pronoun => hits[..primary]
+            .iter()
+            .rposition(|h| h.mention.kind == MentionKind::Person && !h.according_to)
+            .unwrap_or(primary),
+        _ => primary,
+    };
     let via = hits
         .iter()
         .enumerate()
@@ -636,6 +860,8 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
         .unwrap_or("")
         .split_whitespace()
         .count();
+    // Only a verb of saying is set off that way: in "…, he does not defend it." the short
+    // clause after the comma is a statement of its own.
     let parenthetical = boundary == Some(',') && clause_rest <= 5 || after.trim().is_empty();
     Some(CueHit {
         mention,
@@ -761,14 +987,18 @@ fn subject_and_predicate(masked: &str) -> Option<(Mention, Vec<&str>)> {
         let Some(end) = subject_end(&words) else {
             continue;
         };
-        return parse_mention(&words[..end].join(" "))
-            .filter(|m| {
-                matches!(
-                    m.kind,
-                    MentionKind::Person | MentionKind::Org | MentionKind::Pronoun
-                )
-            })
-            .map(|m| (m, words[end..].to_vec()));
+        let subject = parse_mention(&words[..end].join(" ")).filter(|m| {
+            matches!(
+                m.kind,
+                MentionKind::Person | MentionKind::Org | MentionKind::Pronoun
+            )
+        });
+        // "What’s more, Clinton has …": an opening that names no one leaves the subject to
+        // the next clause.
+        if subject.is_none() && index == 0 && !words.iter().skip(end).any(|w| is_cue_modifier(w)) {
+            continue;
+        }
+        return subject.map(|m| (m, words[end..].to_vec()));
     }
     None
 }
@@ -1058,7 +1288,9 @@ fn stance_of(mention: Mention, predicate: &[&str]) -> Option<Source> {
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'))
         .peekable();
     let mut after_be = false;
-    while let Some(word) = words.next_if(|w| is_cue_modifier(w) || matches!(*w, "be" | "remains")) {
+    while let Some(word) =
+        words.next_if(|w| is_cue_modifier(w) || matches!(*w, "be" | "remains" | "both"))
+    {
         after_be |= BE_FORMS.contains(&word) || word == "remains";
     }
     let verb = words.next()?;
@@ -1079,7 +1311,7 @@ fn stance_of(mention: Mention, predicate: &[&str]) -> Option<Source> {
             .take(OBJECT_WORDS)
             .any(|w| STANCE_NOUNS.contains(&w.to_lowercase().as_str()));
     // "opened up about", "weighed in", "stood by his comment": a verb and its particle.
-    let phrasal = !after_be
+    let phrasal = (!after_be || verb.ends_with("ing"))
         && rest.first().is_some_and(|particle| {
             PARTICLE_VERBS.contains(&verb)
                 && matches!(
@@ -1528,8 +1760,16 @@ fn parse_named(words: &[&str]) -> Option<Mention> {
         })
         .map_or(0, |p| p + 1);
     let mut name: Vec<&str> = run[name_start..].to_vec();
-    if name.len() > 3 {
+    // "Julie A. Diaz Martinez" keeps its four words; a longer run is mostly modifiers.
+    let initialled = name.len() == 4 && is_initial(name[1].trim_end_matches(','));
+    if name.len() > 3 && !initialled {
         name.drain(..name.len() - 2);
+    }
+    // "Writing for the Times, Barabak noted": a sentence-initial participle is no name.
+    if let [only] = name.as_slice()
+        && role_free_participle(only)
+    {
+        return None;
     }
     if name.is_empty() {
         if !run.iter().enumerate().any(|(i, _)| is_title_at(run, i)) {
@@ -1563,6 +1803,12 @@ fn parse_named(words: &[&str]) -> Option<Mention> {
         role: (!role.is_empty() && !clause_before).then_some(role),
         kind: MentionKind::Person,
     })
+}
+
+/// A capitalised form of a cue or stance verb ending in "-ing": "Writing", "Speaking".
+fn role_free_participle(word: &str) -> bool {
+    let lower = trim_word(word).to_lowercase();
+    lower.ends_with("ing") && stance_forms().contains(&lower)
 }
 
 /// Whether `run[i]` is a title. Titles that are also surnames ("King", "General") count as
@@ -1670,6 +1916,38 @@ enum Gender {
     Female,
 }
 
+/// Last words that make a capitalised pair a thing named after someone, not a person.
+const NAMED_THINGS: &[&str] = &[
+    "Plan",
+    "Act",
+    "Bill",
+    "Rule",
+    "Rules",
+    "Doctrine",
+    "Administration",
+    "Campaign",
+    "Era",
+    "Years",
+    "Show",
+    "Report",
+    "Law",
+    "Deal",
+    "Agenda",
+    "Policy",
+    "Proposal",
+    "Team",
+    "Camp",
+    "Presidency",
+    "Tower",
+    "Towers",
+    "Initiative",
+    "Trust",
+    "Effect",
+    "Speech",
+    "Hotel",
+    "Care",
+];
+
 /// Persons remembered for gendered pronouns: the nearest few matter.
 const MAX_PERSONS: usize = 32;
 
@@ -1730,6 +2008,29 @@ impl Memory {
                 (Some(mention.text.clone()), None)
             }
         }
+    }
+
+    /// The attribution of a source, resolved against what the article said before it.
+    fn attribution(&mut self, source: Source, kind: ClaimKind) -> Attribution {
+        let (speaker, role) = self.resolve(&source.mention);
+        self.note_speaker(speaker.as_deref(), source.mention.kind);
+        if source.mention.kind == MentionKind::Pronoun {
+            self.note_pronoun(speaker.as_deref(), &source.mention.text);
+        }
+        Attribution {
+            speaker,
+            speaker_role: role.or(source.mention.role),
+            via: source.via,
+            cue: Some(source.cue),
+            kind,
+        }
+    }
+
+    /// Whether a word is part of a full name the article has given.
+    fn knows(&self, word: &str) -> bool {
+        self.names
+            .iter()
+            .any(|(full, _)| full.split_whitespace().any(|part| part == word))
     }
 
     fn note_speaker(&mut self, speaker: Option<&str>, kind: MentionKind) {
@@ -1882,6 +2183,10 @@ impl Memory {
                 .iter()
                 .any(|w| !w.chars().any(char::is_lowercase) && !is_initial(w))
         {
+            return;
+        }
+        // "the Clinton Plan", "the Obama Administration": a thing named after a person.
+        if name.last().is_some_and(|w| NAMED_THINGS.contains(w)) {
             return;
         }
         let role = run[..run.len() - name.len()].join(" ");
@@ -2286,6 +2591,120 @@ mod tests {
         assert_eq!(
             speaker_of(body, "exchanges").as_deref(),
             Some("China’s Foreign Ministry")
+        );
+    }
+
+    #[test]
+    fn a_dash_signature_signs_the_quotation_it_closes() {
+        let body = "“Prices doubled. Nobody listened.” ― Sonya Herridge\n\n\
+                    “Rents rose 40% in two years.”― Carla Sanchez.\n\n\
+                    “Nothing changed.”\n\n\
+                    ― Ruth Alvarez";
+        let got = units(body);
+        let speakers: Vec<Option<String>> = got
+            .iter()
+            .map(|(_, a)| a.as_ref().and_then(|a| a.speaker.clone()))
+            .collect();
+        assert_eq!(speakers[0].as_deref(), Some("Sonya Herridge"));
+        assert!(got[0].0.contains("Nobody listened"));
+        // The previous paragraph's signer is not carried over a signature of its own.
+        assert_eq!(speakers[1].as_deref(), Some("Carla Sanchez"));
+        assert_eq!(
+            got[1].1.as_ref().map(|a| a.kind),
+            Some(ClaimKind::DirectQuote)
+        );
+        // A signature alone in its paragraph signs nothing: there is no quotation before it.
+        let last = got.last().map(|(_, a)| a.clone());
+        assert_eq!(last, Some(None));
+        // A dash before ordinary words is not a signature.
+        assert_eq!(
+            units("“It failed,” he wrote — and then the numbers came in.")[0]
+                .1
+                .as_ref()
+                .and_then(|a| a.cue.clone())
+                .as_deref(),
+            Some("wrote")
+        );
+    }
+
+    #[test]
+    fn coordinate_clauses_with_two_sources_become_two_units() {
+        let body = "Democrats want policies that raise more revenue, and Republicans want policies that cut rates further.";
+        let got = units(body);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].0, "Democrats want policies that raise more revenue");
+        assert_eq!(
+            got[1].0,
+            "Republicans want policies that cut rates further."
+        );
+        let speaker = |i: usize| got[i].1.as_ref().and_then(|a| a.speaker.clone());
+        assert_eq!(speaker(0).as_deref(), Some("Democrats"));
+        assert_eq!(speaker(1).as_deref(), Some("Republicans"));
+        // One source across the clauses keeps the sentence whole.
+        let body = "Smith said the plan would cost $4 billion, and the council approved it in May.";
+        assert_eq!(units(body).len(), 1);
+        // A joint inside a quotation is not a clause boundary.
+        let body =
+            "Smith said the plan was “costly, and Jones agreed with every word of it” on Monday.";
+        assert_eq!(units(body).len(), 1);
+    }
+
+    #[test]
+    fn a_word_capitalised_only_where_sentences_start_is_no_name() {
+        let body = "Video of the incident shows him with his hands raised in the air, but Shelby said he refused the commands.";
+        assert_eq!(speaker_of(body, "Shelby").as_deref(), Some("Shelby"));
+        // A name the article also writes mid-sentence is one, even when it opens a sentence.
+        let body = "The pastor met Okafor on Monday.\n\nOkafor urges voters to turn out.";
+        assert_eq!(speaker_of(body, "urges").as_deref(), Some("Okafor"));
+        // Groups and speech verbs need no such evidence.
+        assert_eq!(
+            speaker_of("Lawmakers argued the rules were too loose.", "rules").as_deref(),
+            Some("Lawmakers")
+        );
+        assert_eq!(
+            speaker_of("McLenney said the rules were too loose.", "rules").as_deref(),
+            Some("McLenney")
+        );
+    }
+
+    #[test]
+    fn a_pronoun_is_the_person_just_named_in_its_sentence() {
+        let body = "Bernie Sanders spoke first.\n\nAlthough Trump has admitted using the tax code, he does not defend it.";
+        assert_eq!(speaker_of(body, "defend").as_deref(), Some("Trump"));
+    }
+
+    #[test]
+    fn a_thing_named_after_a_person_is_not_their_full_name() {
+        let body = "The Clinton Plan would raise taxes.\n\nClinton said the plan was fair.";
+        assert_eq!(speaker_of(body, "fair").as_deref(), Some("Clinton"));
+    }
+
+    #[test]
+    fn an_opening_aside_leaves_the_subject_to_the_next_clause() {
+        assert_eq!(
+            speaker_of(
+                "What’s more, Clinton has largely ignored the issue of tax reform.",
+                "ignored"
+            )
+            .as_deref(),
+            Some("Clinton")
+        );
+        assert_eq!(
+            speaker_of(
+                "Donald Trump is doubling down on his attacks on the pageant winner.",
+                "doubling"
+            )
+            .as_deref(),
+            Some("Donald Trump")
+        );
+    }
+
+    #[test]
+    fn four_word_names_with_an_initial_stay_whole() {
+        let body = "“We are ready.” ― Julie A. Diaz Martinez";
+        assert_eq!(
+            speaker_of(body, "ready").as_deref(),
+            Some("Julie A. Diaz Martinez")
         );
     }
 }

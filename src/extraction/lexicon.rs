@@ -928,6 +928,15 @@ pub(super) const IRREGULAR_CUES: &[&str] = &[
 /// "visit", "meet", "attend", "travel" or "decline" are left out on purpose: "Li has declined to
 /// meet Austin" is the article's report of an act, not Li's claim.
 pub(super) const STANCE_VERBS: &[&str] = &[
+    "pooh-pooh",
+    "lambaste",
+    "seethe",
+    "fume",
+    "gripe",
+    "grumble",
+    "bristle",
+    "sneer",
+    "gush",
     "accept",
     "address",
     "advance",
