@@ -164,7 +164,10 @@ pub fn attribute(body: &str, paragraphs: &[Paragraph]) -> Vec<Unit> {
                         ..
                     },
                 ] = sources
-                    && !left.mention.text.eq_ignore_ascii_case(&right.mention.text)
+                    // Two people, not one named twice ("Mr. Smith …; Smith …") or named, then
+                    // referred to ("Smith said …, and he added …").
+                    && right.mention.kind != MentionKind::Pronoun
+                    && memory.resolve(&left.mention).0 != memory.resolve(&right.mention).0
                 {
                     for (part, source, share) in [
                         (parts[0].clone(), left, left_share),
@@ -187,7 +190,16 @@ pub fn attribute(body: &str, paragraphs: &[Paragraph]) -> Vec<Unit> {
                     continue;
                 }
             }
-            let previous_is_bare = drafts[first_in_paragraph..]
+            // A signature alone at the head of a paragraph signs the quotation that ended the
+            // paragraph before.
+            let signs_previous_paragraph =
+                signature == Some(Signature::Standalone) && drafts.len() == first_in_paragraph;
+            let from = if signs_previous_paragraph {
+                first_in_paragraph.saturating_sub(1)
+            } else {
+                first_in_paragraph
+            };
+            let previous_is_bare = drafts[from..]
                 .last()
                 .is_some_and(|d| d.bare_quotation || d.inherited);
             // A signature on its own signs the quotation before it, or nothing.
@@ -205,7 +217,7 @@ pub fn attribute(body: &str, paragraphs: &[Paragraph]) -> Vec<Unit> {
                 memory.attribution(source, kind)
             });
             memory.observe(text);
-            let previous = drafts[first_in_paragraph..].last_mut();
+            let previous = drafts[from..].last_mut();
             match (attribution, previous) {
                 (None, Some(prev)) if direct && prev.is_quotation() => {
                     // The quotation goes on after its cue: "“A,” Wang added. “B.”"
@@ -215,8 +227,11 @@ pub fn attribute(body: &str, paragraphs: &[Paragraph]) -> Vec<Unit> {
                     if attribution.kind == ClaimKind::DirectQuote
                         && (prev.bare_quotation || signature.is_some() && prev.inherited) =>
                 {
-                    // The cue comes after the first sentences of the quotation.
-                    prev.span.end = sentence.end;
+                    // The cue comes after the first sentences of the quotation (a signature
+                    // in a paragraph of its own stays out of the quotation's span).
+                    if !signs_previous_paragraph {
+                        prev.span.end = sentence.end;
+                    }
                     prev.attribution = Some(attribution);
                     prev.bare_quotation = false;
                     prev.inherited = false;
@@ -285,43 +300,50 @@ fn coordinate_clauses(text: &str) -> Option<[Range<usize>; 2]> {
     ];
     const MIN_WORDS: usize = 4;
     let marks = quotation_marks(text);
-    let inside_quote = |at: usize| {
-        let mut inside = marks.first().is_some_and(|m| m.role == MarkRole::Close);
-        for mark in marks.iter().take_while(|m| m.at < at) {
-            inside = match mark.role {
-                MarkRole::Open => true,
-                MarkRole::Close => false,
-                MarkRole::Either => !inside,
-            };
-        }
-        inside
-    };
     let trimmed_end = text.trim_end().len();
     let mut joints: Vec<(usize, &str)> = JOINTS
         .iter()
         .flat_map(|joint| text.match_indices(joint))
         .collect();
     joints.sort_unstable();
-    joints.into_iter().find_map(|(at, joint)| {
+    // One walk over the marks, in step with the joints: each joint's side of the quotation
+    // marks is known without going back to the start, so a long sentence stays linear.
+    let mut inside = marks.first().is_some_and(|m| m.role == MarkRole::Close);
+    let mut next_mark = marks.iter().peekable();
+    for (at, joint) in joints {
+        while let Some(mark) = next_mark.next_if(|m| m.at < at) {
+            inside = match mark.role {
+                MarkRole::Open => true,
+                MarkRole::Close => false,
+                MarkRole::Either => !inside,
+            };
+        }
+        if inside {
+            continue;
+        }
         let left = text[..at].trim_end();
         let right_start = at + joint.len();
-        let right = &text[right_start..trimmed_end];
-        let first = right.split_whitespace().next()?;
+        let Some(right) = text.get(right_start..trimmed_end) else {
+            continue;
+        };
+        let Some(first) = right.split_whitespace().next() else {
+            continue;
+        };
         let new_subject = is_capitalised(first)
             && !NOT_NAMES.contains(&first)
             && !PHRASE_OPENERS.contains(&first)
             || matches!(first, "he" | "she" | "they" | "it" | "we");
-        (new_subject
-            && !inside_quote(at)
-            && left.split_whitespace().count() >= MIN_WORDS
-            && right.split_whitespace().count() >= MIN_WORDS)
-            .then(|| {
-                [
-                    text.len() - text.trim_start().len()..left.len(),
-                    right_start..trimmed_end,
-                ]
-            })
-    })
+        if new_subject
+            && left.split_whitespace().rev().take(MIN_WORDS).count() == MIN_WORDS
+            && right.split_whitespace().take(MIN_WORDS).count() == MIN_WORDS
+        {
+            return Some([
+                text.len() - text.trim_start().len()..left.len(),
+                right_start..trimmed_end,
+            ]);
+        }
+    }
+    None
 }
 
 /// What one sentence says about its own attribution.
@@ -397,7 +419,13 @@ fn mid_sentence_words(body: &str) -> HashSet<String> {
                 && before.ends_with(|c: char| c.is_alphanumeric() || matches!(c, ',' | ';'))
                 && is_capitalised(word)
             {
-                words.insert(trim_word(word).to_string());
+                // "met Okafor’s aides" writes the name "Okafor".
+                let bare = trim_word(word);
+                let bare = bare
+                    .strip_suffix("’s")
+                    .or_else(|| bare.strip_suffix("'s"))
+                    .unwrap_or(bare);
+                words.insert(bare.to_string());
             }
             previous = Some(word);
         }
@@ -441,8 +469,22 @@ fn analyse(text: &str, known: &dyn Fn(&str) -> bool) -> Analysis {
                 .filter_map(|m| cue_hit(&masked, m.range()))
                 // Only people and bodies say things: "McLenney said" names someone.
                 .filter(|hit| {
-                    matches!(hit.cue.as_str(), "said" | "says" | "told")
-                        || !is_unknown_opener(text, &hit.mention, known)
+                    matches!(
+                        hit.cue.as_str(),
+                        "said"
+                            | "says"
+                            | "told"
+                            | "tells"
+                            | "reported"
+                            | "reports"
+                            | "wrote"
+                            | "writes"
+                            | "added"
+                            | "adds"
+                            | "noted"
+                            | "notes"
+                            | "announced"
+                    ) || !is_unknown_opener(text, &hit.mention, known)
                 })
                 .collect()
         })
@@ -454,7 +496,11 @@ fn analyse(text: &str, known: &dyn Fn(&str) -> bool) -> Analysis {
         .trim_end_matches(['.', ' '])
         .ends_with(['”', '"', '»'])
         && (trimmed.contains(", “") || trimmed.contains(": “") || trimmed.contains(": \""));
-    if let Some((source, signature)) = signature_source(text) {
+    // A closing signature signs a quotation that carries the sentence, not a quoted title
+    // ("the “Contract with America” — Newt Gingrich").
+    if let Some((source, signature)) = signature_source(text).filter(|(_, signature)| {
+        *signature == Signature::Standalone || quoted_share >= DIRECT_SHARE
+    }) {
         return Analysis {
             quoted_share,
             direct: signature == Signature::Closing || quoted_share > 0.0,
@@ -641,8 +687,10 @@ fn choose_source(hits: Vec<CueHit>) -> Option<Source> {
         .or_else(|| hits.iter().position(|h| h.according_to))?;
     // "Although Trump has admitted …, he does not defend it": the pronoun is the person just
     // named in the same sentence.
+    // Only "he" and "she" can be a person named before them; "it", "they", "we" are not.
     let primary = match hits[primary].mention.kind {
-        MentionKind::Pronoun => hits[..primary]
+        MentionKind::Pronoun if matches!(hits[primary].mention.text.as_str(), "he" | "she") => hits
+            [..primary]
             .iter()
             .rposition(|h| h.mention.kind == MentionKind::Person && !h.according_to)
             .unwrap_or(primary),
@@ -2613,9 +2661,19 @@ mod tests {
             got[1].1.as_ref().map(|a| a.kind),
             Some(ClaimKind::DirectQuote)
         );
-        // A signature alone in its paragraph signs nothing: there is no quotation before it.
-        let last = got.last().map(|(_, a)| a.clone());
-        assert_eq!(last, Some(None));
+        // A signature in a paragraph of its own signs the quotation that ended the one before,
+        // in place of the source that quotation inherited; the signature is no claim itself.
+        assert_eq!(speakers[2].as_deref(), Some("Ruth Alvarez"));
+        assert_eq!(got[2].0, "“Nothing changed.”");
+        assert_eq!(got.len(), 3, "{got:?}");
+        // Alone, with no quotation before it, a signature signs nothing.
+        assert_eq!(units("Rents rose in May.\n\n― Ruth Alvarez")[1].1, None);
+        // A quoted title before a dash is not a signed quotation.
+        let body = "The idea came from the “Contract with America” — Newt Gingrich.";
+        assert_ne!(
+            units(body)[0].1.as_ref().map(|a| a.kind),
+            Some(ClaimKind::DirectQuote)
+        );
         // A dash before ordinary words is not a signature.
         assert_eq!(
             units("“It failed,” he wrote — and then the numbers came in.")[0]
@@ -2640,30 +2698,39 @@ mod tests {
         let speaker = |i: usize| got[i].1.as_ref().and_then(|a| a.speaker.clone());
         assert_eq!(speaker(0).as_deref(), Some("Democrats"));
         assert_eq!(speaker(1).as_deref(), Some("Republicans"));
-        // One source across the clauses keeps the sentence whole.
-        let body = "Smith said the plan would cost $4 billion, and the council approved it in May.";
-        assert_eq!(units(body).len(), 1);
-        // A joint inside a quotation is not a clause boundary.
-        let body =
-            "Smith said the plan was “costly, and Jones agreed with every word of it” on Monday.";
+        // One source across the clauses keeps the sentence whole: named twice, or named and
+        // then referred to.
+        for body in [
+            "Smith said the plan would cost $4 billion, and Smith added that the council approved it.",
+            "Mr. Smith said the plan would cost $4 billion; Smith added that the council approved it.",
+            "Smith said the plan would cost $4 billion, and he added that the council approved it.",
+        ] {
+            assert_eq!(units(body).len(), 1, "{body}");
+        }
+        // A joint inside a quotation is not a clause boundary, even with a source after it.
+        let body = "Smith said the plan was “costly, and Jones agreed” as Brown argued on Monday.";
         assert_eq!(units(body).len(), 1);
     }
 
     #[test]
     fn a_word_capitalised_only_where_sentences_start_is_no_name() {
-        let body = "Video of the incident shows him with his hands raised in the air, but Shelby said he refused the commands.";
-        assert_eq!(speaker_of(body, "Shelby").as_deref(), Some("Shelby"));
-        // A name the article also writes mid-sentence is one, even when it opens a sentence.
+        let body = "The race tightened in May.\n\nPolling averages show Clinton with a narrow lead over Trump in the state.";
+        assert_eq!(speaker_of(body, "averages"), None);
+        // A name the article also writes mid-sentence is one, even when it opens a sentence,
+        // and so is one the article writes in the possessive.
         let body = "The pastor met Okafor on Monday.\n\nOkafor urges voters to turn out.";
         assert_eq!(speaker_of(body, "urges").as_deref(), Some("Okafor"));
-        // Groups and speech verbs need no such evidence.
+        let body = "The pastor met Okafor’s aides on Monday.\n\nOkafor urges voters to turn out.";
+        assert_eq!(speaker_of(body, "urges").as_deref(), Some("Okafor"));
+        // Groups and verbs of saying need no such evidence.
+        let body = "The race tightened in May.\n\nLawmakers argued the rules were too loose.";
+        assert_eq!(speaker_of(body, "rules").as_deref(), Some("Lawmakers"));
+        let body = "The race tightened in May.\n\nPolitico reported the rules were too loose.";
+        assert_eq!(speaker_of(body, "rules").as_deref(), Some("Politico"));
+        // A lone sentence gives no evidence either way: its capitals are trusted.
         assert_eq!(
-            speaker_of("Lawmakers argued the rules were too loose.", "rules").as_deref(),
-            Some("Lawmakers")
-        );
-        assert_eq!(
-            speaker_of("McLenney said the rules were too loose.", "rules").as_deref(),
-            Some("McLenney")
+            speaker_of("Okafor urges voters to turn out.", "urges").as_deref(),
+            Some("Okafor")
         );
     }
 
