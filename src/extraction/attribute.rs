@@ -986,10 +986,10 @@ fn sentence_subject(masked: &str) -> Option<Mention> {
 /// clause ("Clinton has hammered …" → "has hammered …"); none when the subject is set off by a
 /// comma ("House Democrats, looking for …,").
 fn subject_and_predicate(masked: &str) -> Option<(Mention, Vec<&str>)> {
-    for (index, segment) in head(without_dateline(masked), WINDOW_BYTES)
+    let segments: Vec<&str> = head(without_dateline(masked), WINDOW_BYTES)
         .split([',', ';', '—', MASK])
-        .enumerate()
-    {
+        .collect();
+    for (index, segment) in segments.iter().enumerate() {
         let mut words: Vec<&str> = segment.split_whitespace().collect();
         // "But Sanders also laid out …", "Even Trump has knocked …": a linking word before the
         // subject is not an opening phrase.
@@ -1001,11 +1001,21 @@ fn subject_and_predicate(masked: &str) -> Option<(Mention, Vec<&str>)> {
         let Some(first) = words.first() else { continue };
         // "House Democrats, looking for a way …, seized the floor and said": a sentence that
         // opens with a bare name, then a comma.
-        if index == 0 && words.iter().all(|w| is_capitalised(w)) && !NOT_NAMES.contains(first) {
+        // "Another critic, Laurence H. Tribe, likened …", "Trump's running mate, Indiana Gov.
+        // Mike Pence, plans …": a description, then the name it describes.
+        let described = index == 1
+            && segments[0].split_whitespace().next().is_some_and(|w| {
+                matches!(w, "The" | "A" | "An" | "Another" | "His" | "Her" | "Its" | "Their")
+                    || is_possessive(w)
+            });
+        if (index == 0 || described)
+            && words.iter().all(|w| is_capitalised(w))
+            && !NOT_NAMES.contains(first)
+        {
             if let Some(m) = parse_mention(segment)
                 .filter(|m| matches!(m.kind, MentionKind::Person | MentionKind::Org))
             {
-                return Some((m, Vec::new()));
+                return Some((m, predicate_after(&segments[index + 1..])));
             }
             continue;
         }
@@ -1049,6 +1059,30 @@ fn subject_and_predicate(masked: &str) -> Option<(Mention, Vec<&str>)> {
         return subject.map(|m| (m, words[end..].to_vec()));
     }
     None
+}
+
+/// The predicate of a subject set off by commas: the first clause after it that opens with
+/// something other than a description, an age, a place, a relative clause or a participle
+/// ("The Tax Policy Center, reviewing a draft, came to a similar conclusion").
+fn predicate_after<'a>(segments: &[&'a str]) -> Vec<&'a str> {
+    const MAX_ASIDES: usize = 3;
+    for segment in segments.iter().take(MAX_ASIDES + 1) {
+        let words: Vec<&str> = segment.split_whitespace().collect();
+        let Some(first) = words.first() else { continue };
+        let aside = DETERMINERS.contains(first)
+            || matches!(
+                *first,
+                "who" | "which" | "whose" | "whom" | "where" | "under" | "in" | "at" | "for"
+                    | "of" | "from" | "with" | "like" | "including" | "as" | "once" | "now"
+            )
+            || first.ends_with("ing")
+            || is_capitalised(first)
+            || first.chars().all(|c| c.is_ascii_digit());
+        if !aside {
+            return words;
+        }
+    }
+    Vec::new()
 }
 
 /// Verbs that take a stance with a particle: "opened up about", "weighed in", "fired back",
@@ -1751,8 +1785,13 @@ pub fn parse_mention(chunk: &str) -> Option<Mention> {
         && words
             .first()
             .is_some_and(|w| DETERMINERS.contains(&w.to_lowercase().as_str()));
+    // "said parents": a verb of saying inside the phrase means it is no noun phrase.
+    let has_cue_verb = words[..words.len() - 1]
+        .iter()
+        .any(|w| matches!(*w, "said" | "says" | "told" | "tells"));
     ((is_speaker_noun || determined)
         && words.len() <= 6
+        && !has_cue_verb
         && !words.iter().any(|w| CLAUSE_WORDS.contains(w)))
     .then(|| Mention {
         text: strip_article(&words.join(" ")),
@@ -2053,9 +2092,60 @@ impl Memory {
                         return (Some(full.clone()), role.clone());
                     }
                 }
+                // "the president", "the Vermont senator": a definite description whose head is a
+                // title resolves to the person last introduced with that title.
+                if let Some((full, role)) = self.titled(&words) {
+                    return (Some(full.clone()), role.clone());
+                }
                 (Some(mention.text.clone()), None)
             }
         }
+    }
+
+    /// The nearest full name whose role holds the title that heads a description.
+    fn titled(&self, description: &[String]) -> Option<&(String, Option<String>)> {
+        const HEADS: &[&str] = &[
+            "president",
+            "senator",
+            "nominee",
+            "candidate",
+            "governor",
+            "secretary",
+            "minister",
+            "chairman",
+            "chairwoman",
+            "congressman",
+            "congresswoman",
+            "mayor",
+            "ambassador",
+            "spokesman",
+            "spokeswoman",
+            "representative",
+            "director",
+            "chancellor",
+            "premier",
+        ];
+        let head = description.last()?;
+        let indefinite = description
+            .first()
+            .is_some_and(|w| matches!(w.as_str(), "a" | "an" | "another" | "one"));
+        if indefinite || !HEADS.contains(&head.as_str()) {
+            return None;
+        }
+        let normalise = |word: &str| match word {
+            "sen." => "senator".to_string(),
+            "rep." => "representative".to_string(),
+            "gov." => "governor".to_string(),
+            "pres." => "president".to_string(),
+            "sec." => "secretary".to_string(),
+            other => other.to_string(),
+        };
+        self.names.iter().rev().find(|(_, role)| {
+            role.as_ref().is_some_and(|r| {
+                r.split_whitespace()
+                    .any(|w| normalise(&w.to_lowercase()) == *head)
+            })
+        })
     }
 
     /// The attribution of a source, resolved against what the article said before it.
@@ -2773,5 +2863,21 @@ mod tests {
             speaker_of(body, "ready").as_deref(),
             Some("Julie A. Diaz Martinez")
         );
+    }
+
+    #[test]
+    fn a_definite_title_is_the_person_last_given_it() {
+        let body = "President Barack Obama spoke on Friday.\n\n\
+                    The president told voters he would consider it a personal insult.\n\n\
+                    Vermont Sen. Bernie Sanders spoke next.\n\n\
+                    Later the Vermont senator acknowledged that some people feel that way.\n\n\
+                    A senator said the vote would be close.";
+        assert_eq!(speaker_of(body, "insult").as_deref(), Some("Barack Obama"));
+        assert_eq!(
+            speaker_of(body, "feel that way").as_deref(),
+            Some("Bernie Sanders")
+        );
+        // "A senator" is someone else.
+        assert_eq!(speaker_of(body, "vote would").as_deref(), Some("A senator"));
     }
 }

@@ -304,6 +304,7 @@ pub(super) const NOT_NAMES: &[&str] = &[
     "The",
     "A",
     "An",
+    "Another",
     "On",
     "In",
     "At",
