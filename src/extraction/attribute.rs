@@ -808,6 +808,19 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
         });
     }
     let last_before = before.split_whitespace().last().unwrap_or("");
+    if BE_FORMS.contains(&last_before) && is_past_form(&cue_text) {
+        // Passive: "was written by Springsteen"; "was told" names no source.
+        let agent = after.trim_start().strip_prefix("by ")?;
+        let mention = parse_mention(&phrase_after(agent)?)
+            .filter(|m| matches!(m.kind, MentionKind::Person | MentionKind::Org))?;
+        return Some(CueHit {
+            mention,
+            cue: cue_text,
+            parenthetical: false,
+            according_to: false,
+            channel,
+        });
+    }
     // "an alleged spy", "the call", "his claim": a noun or adjective, not a cue.
     if NOUN_MARKERS.contains(&last_before.to_lowercase().as_str()) {
         return None;
@@ -839,19 +852,6 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
             parenthetical: false,
             according_to: false,
             channel: None,
-        });
-    }
-    if BE_FORMS.contains(&last_before) && is_past_form(&cue_text) {
-        // Passive: "was written by Springsteen"; "was told" names no source.
-        let agent = after.trim_start().strip_prefix("by ")?;
-        let mention = parse_mention(&phrase_after(agent)?)
-            .filter(|m| matches!(m.kind, MentionKind::Person | MentionKind::Org))?;
-        return Some(CueHit {
-            mention,
-            cue: cue_text,
-            parenthetical: false,
-            according_to: false,
-            channel,
         });
     }
     let (chunk, boundary) = subject_chunk(before);
@@ -1005,8 +1005,10 @@ fn subject_and_predicate(masked: &str) -> Option<(Mention, Vec<&str>)> {
         // Mike Pence, plans …": a description, then the name it describes.
         let described = index == 1
             && segments[0].split_whitespace().next().is_some_and(|w| {
-                matches!(w, "The" | "A" | "An" | "Another" | "His" | "Her" | "Its" | "Their")
-                    || is_possessive(w)
+                matches!(
+                    w,
+                    "The" | "A" | "An" | "Another" | "His" | "Her" | "Its" | "Their"
+                ) || is_possessive(w)
             });
         if (index == 0 || described)
             && words.iter().all(|w| is_capitalised(w))
@@ -1072,8 +1074,23 @@ fn predicate_after<'a>(segments: &[&'a str]) -> Vec<&'a str> {
         let aside = DETERMINERS.contains(first)
             || matches!(
                 *first,
-                "who" | "which" | "whose" | "whom" | "where" | "under" | "in" | "at" | "for"
-                    | "of" | "from" | "with" | "like" | "including" | "as" | "once" | "now"
+                "who"
+                    | "which"
+                    | "whose"
+                    | "whom"
+                    | "where"
+                    | "under"
+                    | "in"
+                    | "at"
+                    | "for"
+                    | "of"
+                    | "from"
+                    | "with"
+                    | "like"
+                    | "including"
+                    | "as"
+                    | "once"
+                    | "now"
             )
             || first.ends_with("ing")
             || is_capitalised(first)
@@ -1608,6 +1625,10 @@ fn subject_chunk_in(before: &str, follow_relative: bool) -> (String, Option<char
         && words
             .first()
             .is_some_and(|w| matches!(*w, "who" | "which" | "who's" | "who’s"))
+        // "…, which Mr. Clarke says …": the clause has a subject of its own.
+        && words
+            .get(1)
+            .is_none_or(|w| !is_capitalised(w) && !PRONOUNS.contains(&w.to_lowercase().as_str()))
     {
         let (head, head_boundary) = subject_chunk_in(&before[..start - 1], false);
         if !head.is_empty() {
@@ -1844,9 +1865,14 @@ fn parse_named(words: &[&str]) -> Option<Mention> {
                 || is_possessive(w)
                 || matches!(*w, "of" | "&")
                 || NOT_NAMES.contains(w)
+                // "the Washington Post Trump said": an organisation ends before the name.
+                || (i + 1 < run.len() && is_org_word(w))
         })
         .map_or(0, |p| p + 1);
     let mut name: Vec<&str> = run[name_start..].to_vec();
+    while name.len() > 1 && matches!(name[0], "and" | "for" | "on" | "&") {
+        name.remove(0);
+    }
     // "Julie A. Diaz Martinez" keeps its four words; a longer run is mostly modifiers.
     let initialled = name.len() == 4 && is_initial(name[1].trim_end_matches(','));
     if name.len() > 3 && !initialled {
@@ -2879,5 +2905,19 @@ mod tests {
         );
         // "A senator" is someone else.
         assert_eq!(speaker_of(body, "vote would").as_deref(), Some("A senator"));
+    }
+
+    #[test]
+    fn subjects_set_off_by_asides_relatives_and_organisations() {
+        let body =
+            "Another critic, Laurence H. Tribe, likened the rules to burning the Constitution.";
+        assert_eq!(
+            speaker_of(body, "likened").as_deref(),
+            Some("Laurence H. Tribe")
+        );
+        let body = "The union took a stake in the mine, which Mr. Clarke says he will keep open.";
+        assert_eq!(speaker_of(body, "keep open").as_deref(), Some("Clarke"));
+        let body = "In a meeting with the editorial board of the Washington Post Trump said that NATO costs too much.";
+        assert_eq!(speaker_of(body, "NATO").as_deref(), Some("Trump"));
     }
 }
