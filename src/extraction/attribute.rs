@@ -138,8 +138,22 @@ pub fn attribute(body: &str, paragraphs: &[Paragraph]) -> Vec<Unit> {
             .last()
             .filter(|d| d.is_quotation())
             .and_then(|d| d.attribution.clone());
+        // "Caddell continued:" closing a paragraph introduces the next one as his words.
+        let lead_in = drafts.len().checked_sub(1).filter(|&last| {
+            drafts[last].attribution.is_some()
+                && body[drafts[last].span.clone()].trim_end().ends_with(':')
+        });
         for sentence in &paragraph.sentences {
             let text = &body[sentence.clone()];
+            if let Some(lead) = lead_in {
+                let draft = &mut drafts[lead];
+                draft.span.end = sentence.end;
+                if let Some(attribution) = draft.attribution.as_mut() {
+                    attribution.kind = ClaimKind::DirectQuote;
+                }
+                memory.observe(text);
+                continue;
+            }
             let analysis = analyse(text, &|word: &str| is_known(&memory, word));
             let direct = analysis.direct;
             let signature = analysis.signature;
@@ -2919,5 +2933,24 @@ mod tests {
         assert_eq!(speaker_of(body, "keep open").as_deref(), Some("Clarke"));
         let body = "In a meeting with the editorial board of the Washington Post Trump said that NATO costs too much.";
         assert_eq!(speaker_of(body, "NATO").as_deref(), Some("Trump"));
+    }
+
+    #[test]
+    fn a_lead_in_ending_in_a_colon_gives_the_next_paragraph_its_source() {
+        let body = "Limbaugh added:\n\nThis reeks of fear. She can't win without rigging it.\n\nThe debate is on Monday.";
+        let got = units(body);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[0].0.starts_with("Limbaugh added:") && got[0].0.ends_with("rigging it."));
+        let a = got[0].1.clone();
+        assert_eq!(
+            a.as_ref().and_then(|a| a.speaker.clone()).as_deref(),
+            Some("Limbaugh")
+        );
+        assert_eq!(a.map(|a| a.kind), Some(ClaimKind::DirectQuote));
+        // Only the paragraph right after the lead-in.
+        assert_eq!(got[1].1, None);
+        // A colon ending a line that names no source introduces nothing.
+        let got = units("Update:\n\nThe debate is on Monday.");
+        assert!(got.iter().all(|(_, a)| a.is_none()));
     }
 }
