@@ -455,7 +455,7 @@ fn is_unknown_opener(text: &str, mention: &Mention, known: &dyn Fn(&str) -> bool
     if !matches!(mention.kind, MentionKind::Person | MentionKind::Org)
         || mention.text.contains(' ')
         || mention.role.is_some()
-        || mention.text.ends_with('s')
+        || (mention.text.ends_with('s') && !mention.text.ends_with("ss"))
         || mention.text.chars().skip(1).any(char::is_uppercase)
         || SPEAKER_NOUNS.contains(&mention.text.to_lowercase().as_str())
     {
@@ -784,7 +784,7 @@ fn blank_parentheticals(mut masked: String) -> String {
 fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
     let cue_text = masked[cue.clone()].to_string();
     // A source sits within a few dozen words of its cue; the windows keep long sentences linear.
-    let before = tail(&masked[..cue.start], WINDOW_BYTES);
+    let before = without_comma_adverb(tail(&masked[..cue.start], WINDOW_BYTES));
     let after = head(&masked[cue.end..], WINDOW_BYTES);
     if cue_text.eq_ignore_ascii_case("according to") {
         // "According to X, the content": the source ends at the comma.
@@ -839,8 +839,11 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
     if NOUN_MARKERS.contains(&last_before.to_lowercase().as_str()) {
         return None;
     }
-    // "a Trump-style retort", "the Obama-era rules": a compound modifier, so a noun follows.
+    // "a Trump-style retort", "the Obama-era rules": a compound modifier, so a noun follows
+    // (but "Ban Ki-moon condemned": a hyphenated name after a name).
+    let word_before_last = before.split_whitespace().rev().nth(1).unwrap_or("");
     if is_capitalised(last_before)
+        && !is_capitalised(word_before_last)
         && last_before
             .rsplit_once('-')
             .is_some_and(|(_, tail)| starts_lower(tail))
@@ -979,6 +982,19 @@ fn is_plural_noun(cue: &str, previous: &str) -> bool {
 
 /// `before` without the auxiliaries and adverbs that end it ("has", "also", "publicly"), but
 /// keeping a final conjunction.
+/// "Some Democrats, however, question …": `before` without an adverb set off by commas.
+fn without_comma_adverb(before: &str) -> &str {
+    let rest = before.trim_end();
+    if let Some(head) = rest.strip_suffix(',')
+        && let Some((head, word)) = head.rsplit_once(char::is_whitespace)
+        && is_cue_modifier(word)
+        && let Some(head) = head.trim_end().strip_suffix(',')
+    {
+        return head.trim_end();
+    }
+    before
+}
+
 fn without_trailing_modifiers(before: &str) -> &str {
     let mut rest = before.trim_end();
     while let Some((head, word)) = rest.rsplit_once(char::is_whitespace) {
@@ -1627,10 +1643,15 @@ fn subject_chunk_in(before: &str, follow_relative: bool) -> (String, Option<char
         .char_indices()
         .rev()
         .find(|(_, c)| CLAUSE_MARKS.contains(c));
-    let (start, boundary) = match mark {
+    let (mut start, mut boundary) = match mark {
         Some((i, c)) => (i + c.len_utf8(), Some(c)),
         None => (0, None),
     };
+    // "… is also predictable - Donald J. Trump has vowed": a spaced hyphen stands for a dash.
+    if let Some(i) = before[start..].rfind(" - ") {
+        start += i + " - ".len();
+        boundary = Some('—');
+    }
     let clause = &before[start..];
     let mut words: Vec<&str> = clause.split_whitespace().collect();
     // "Sanders, who endorsed Canova and said": the source is what the relative clause describes.
@@ -2952,5 +2973,35 @@ mod tests {
         // A colon ending a line that names no source introduces nothing.
         let got = units("Update:\n\nThe debate is on Monday.");
         assert!(got.iter().all(|(_, a)| a.is_none()));
+    }
+
+    #[test]
+    fn hyphenated_names_comma_adverbs_and_spaced_hyphens() {
+        assert_eq!(
+            speaker_of(
+                "Secretary General Ban Ki-moon condemned what he called a brazen breach.",
+                "breach"
+            )
+            .as_deref(),
+            Some("Ban Ki-moon")
+        );
+        let body = "Some Democrats, however, question the wisdom of committing to Scott, who never faced a race.";
+        assert!(
+            speaker_of(body, "wisdom").is_some_and(|s| s.contains("Democrats")),
+            "{:?}",
+            speaker_of(body, "wisdom")
+        );
+        let body = "The debate over coal is also predictable - Donald J. Trump has vowed to bring back lost mining jobs.";
+        assert_eq!(
+            speaker_of(body, "mining").as_deref(),
+            Some("Donald J. Trump")
+        );
+        // "Regardless" and "Mass" end in s but are no plurals: capitalised only at the start of
+        // a sentence, they are no names.
+        let body = "The race tightened.\n\nRegardless, Clinton has been unable to shake the email controversy.";
+        assert_ne!(
+            speaker_of(body, "controversy").as_deref(),
+            Some("Regardless")
+        );
     }
 }
