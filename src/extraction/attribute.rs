@@ -1672,7 +1672,6 @@ fn subject_chunk_in(before: &str, follow_relative: bool) -> (String, Option<char
     }
     // A clause word ("that", "which") ends the subject, unless the chunk is only modifiers.
     // The boundary is then the clause word, not the punctuation before it.
-    let mut boundary = boundary;
     if let Some(pos) = words.iter().rposition(|w| CLAUSE_WORDS.contains(w)) {
         words.drain(..=pos);
         boundary = Some(' ');
