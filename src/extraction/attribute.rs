@@ -1348,6 +1348,28 @@ fn stance_source(masked: &str) -> Option<Source> {
             return Some(source);
         }
     }
+    // "Candidates generally benefit from low expectations, yet Donald Trump continually brags
+    // about …": the stance is in a later main clause with a named subject.
+    const JOINTS: &[&str] = &[", yet ", ", but ", ", and ", "; ", ", so "];
+    let window = head(masked, WINDOW_BYTES);
+    for joint in JOINTS {
+        for (at, _) in window.match_indices(joint) {
+            let clause = &window[at + joint.len()..];
+            if clause
+                .split_whitespace()
+                .next()
+                .is_none_or(|w| !is_capitalised(w))
+            {
+                continue;
+            }
+            if let Some((mention, predicate)) = subject_and_predicate(clause)
+                && matches!(mention.kind, MentionKind::Person | MentionKind::Org)
+                && let Some(source) = stance_of(mention, &predicate)
+            {
+                return Some(source);
+            }
+        }
+    }
     None
 }
 
@@ -1448,9 +1470,12 @@ fn stance_of(mention: Mention, predicate: &[&str]) -> Option<Source> {
                     "up" | "in" | "out" | "back" | "forth" | "by" | "off" | "down"
                 )
         });
+    // "has gone after Trump": going after someone is attacking them.
+    let goes_after =
+        matches!(verb, "go" | "goes" | "went" | "gone" | "going") && rest.first() == Some(&"after");
     // "declined to comment", "tried to downplay": the stance is in the infinitive.
     let infinitive = matches!(rest.as_slice(), ["to", next, ..] if stance_forms().contains(*next));
-    let stance = stance || light || phrasal || infinitive;
+    let stance = stance || light || phrasal || infinitive || goes_after;
     stance.then(|| Source {
         mention,
         cue: verb.to_string(),
@@ -3002,5 +3027,30 @@ mod tests {
             speaker_of(body, "controversy").as_deref(),
             Some("Regardless")
         );
+    }
+
+    #[test]
+    fn stances_in_later_clauses_phrasal_attacks_and_taken_offense() {
+        let body = "Candidates generally benefit from low expectations, yet Donald Trump continually brags about his debates.";
+        assert_eq!(speaker_of(body, "brags").as_deref(), Some("Donald Trump"));
+        assert_eq!(
+            speaker_of(
+                "In recent weeks, Reid has gone after Trump as a spoiled brat.",
+                "brat"
+            )
+            .as_deref(),
+            Some("Reid")
+        );
+        assert_eq!(
+            speaker_of(
+                "Trump took offense at suggestions that he is not self-made.",
+                "offense"
+            )
+            .as_deref(),
+            Some("Trump")
+        );
+        // A later clause that only reports an act stays the article's.
+        let body = "Turnout was high in the morning, but Lopez arrived at noon with her family.";
+        assert_eq!(speaker_of(body, "Lopez"), None);
     }
 }

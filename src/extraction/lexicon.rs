@@ -117,6 +117,21 @@ pub(super) const PLACE_PREPOSITIONS: &[&str] = &["of", "from", "at", "with", "in
 /// Capitalised words that open an adverbial phrase, never a source: "With Democratic leaders
 /// worried, …", "Based on the evidence, …".
 pub(super) const PHRASE_OPENERS: &[&str] = &[
+    "Ahead",
+    "Thanks",
+    "Due",
+    "Prior",
+    "Instead",
+    "Throughout",
+    "Within",
+    "Across",
+    "Around",
+    "Toward",
+    "Towards",
+    "Upon",
+    "Beyond",
+    "Behind",
+    "Besides",
     "With",
     "In",
     "On",
@@ -1279,6 +1294,13 @@ pub(super) const LIGHT_VERBS: &[&str] = &[
 ];
 /// What a light verb's object must be for the sentence to carry its subject's position.
 pub(super) const STANCE_NOUNS: &[&str] = &[
+    "offense",
+    "offence",
+    "umbrage",
+    "exception",
+    "issue",
+    "stance",
+    "position",
     "case",
     "argument",
     "arguments",
