@@ -99,6 +99,10 @@ fn cue_regex() -> Option<&'static Regex> {
                 "calls for",
                 "calls on",
                 "calling for",
+                "point out",
+                "points out",
+                "pointed out",
+                "pointing out",
             ]
             .map(String::from),
         );
@@ -531,6 +535,7 @@ fn analyse(text: &str, known: &dyn Fn(&str) -> bool) -> Analysis {
             .or_else(|| headline_source(&masked))
             .or_else(|| choose_source(hits))
             .or_else(|| stance_source(&masked).filter(plausible))
+            .or_else(|| channel_opener_source(&masked).filter(plausible))
             .or_else(|| possessive_source(&masked).filter(plausible)),
     }
 }
@@ -538,8 +543,12 @@ fn analyse(text: &str, known: &dyn Fn(&str) -> bool) -> Analysis {
 /// Whether a word is a verb of stance or speech written in headline capitals ("Says", "Calls",
 /// "Vows"): a present-tense form, as headlines use.
 fn is_headline_verb(word: &str) -> bool {
+    // Headline shorthand for taking a position: "Clinton Breaks With Obama", "Goes After Trump".
+    const HEADLINE_ONLY: &[&str] = &["goes", "breaks", "hits", "sees", "takes", "eyes"];
     let lower = word.to_lowercase();
-    is_capitalised(word) && stance_forms().contains(&lower) && !lower.ends_with("ing")
+    is_capitalised(word)
+        && (stance_forms().contains(&lower) || HEADLINE_ONLY.contains(&lower.as_str()))
+        && !lower.ends_with("ing")
 }
 
 /// Headline style: nearly every word capitalised, short function words aside.
@@ -662,6 +671,8 @@ fn colon_source(text: &str) -> Option<Source> {
         || name.chars().filter(|c| c.is_alphabetic()).count() >= 2
             && !name.chars().any(char::is_lowercase)
         || rest.trim_start().starts_with(['“', '"'])
+        // "Politifact: Donald Trump Is Right, ‘Thousands of Shootings’ …": a headline quoting.
+        || rest.contains(['‘', '“']) && rest.split_whitespace().filter(|w| is_capitalised(w)).count() * 2 > rest.split_whitespace().count()
         // "Sanders: Clinton Email Story Has Moved": a headline after the name.
         || is_title_case(
             &rest
@@ -822,7 +833,13 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
         });
     }
     let last_before = before.split_whitespace().last().unwrap_or("");
-    if BE_FORMS.contains(&last_before) && is_past_form(&cue_text) {
+    // "was reported by", "was first reported by": a passive, perhaps with an adverb.
+    let passive = BE_FORMS.contains(&last_before)
+        || matches!(
+            last_before,
+            "first" | "also" | "widely" | "originally" | "initially"
+        ) && BE_FORMS.contains(&before.split_whitespace().rev().nth(1).unwrap_or(""));
+    if passive && is_past_form(&cue_text) {
         // Passive: "was written by Springsteen"; "was told" names no source.
         let agent = after.trim_start().strip_prefix("by ")?;
         let mention = parse_mention(&phrase_after(agent)?)
@@ -1373,6 +1390,47 @@ fn stance_source(masked: &str) -> Option<Source> {
     None
 }
 
+/// "In a statement issued Tuesday, Clinton was more circumspect": a sentence opened by the
+/// channel it reports is its subject's statement, whatever the verb.
+fn channel_opener_source(masked: &str) -> Option<Source> {
+    const CHANNELS: &[&str] = &[
+        "statement",
+        "interview",
+        "tweet",
+        "speech",
+        "letter",
+        "op-ed",
+        "post",
+        "email",
+        "memo",
+        "remarks",
+        "address",
+        "essay",
+        "column",
+    ];
+    let (opening, rest) = masked.split_once(", ")?;
+    let words: Vec<&str> = opening.split_whitespace().collect();
+    let channel_at = words.iter().position(|w| CHANNELS.contains(w))?;
+    let opens = matches!(words.first(), Some(&"In"))
+        && matches!(
+            words.get(1),
+            Some(&("a" | "an" | "his" | "her" | "their" | "its"))
+        )
+        && channel_at <= 3;
+    if !opens {
+        return None;
+    }
+    let (mention, _) = subject_and_predicate(rest)?;
+    if !matches!(mention.kind, MentionKind::Person | MentionKind::Org) {
+        return None;
+    }
+    Some(Source {
+        mention,
+        cue: words[channel_at].to_string(),
+        via: None,
+    })
+}
+
 /// "Trump's claim that …", "Mr. Obama's decision to …", or a sentence opened by "Mrs. Clinton's
 /// plan …": a named owner of words or a position introduces their content. A possessive before
 /// any other noun ("Xi's comments on Monday afternoon", "Blinken's visit") is not a source.
@@ -1500,6 +1558,14 @@ fn subject_end(words: &[&str]) -> Option<usize> {
     };
     let mut i = 1;
     while i < words.len() {
+        // "Obama and Clinton continue …": two names, one subject.
+        if words[i] == "and"
+            && is_capitalised(words[i - 1])
+            && words.get(i + 1).is_some_and(|w| is_capitalised(w))
+        {
+            i += 2;
+            continue;
+        }
         if starts_lower(words[i]) && is_capitalised(words[i - 1]) {
             let gap = (i..words.len().min(i + 2))
                 .take_while(|&j| starts_lower(words[j]) && !verb_like(words[j]))
@@ -3052,5 +3118,36 @@ mod tests {
         // A later clause that only reports an act stays the article's.
         let body = "Turnout was high in the morning, but Lopez arrived at noon with her family.";
         assert_eq!(speaker_of(body, "Lopez"), None);
+    }
+
+    #[test]
+    fn coordinated_names_channels_headlines_and_passives() {
+        let body = "Obama and Clinton continue to ignore the reality of the campaign.";
+        assert_eq!(
+            speaker_of(body, "ignore").as_deref(),
+            Some("Obama and Clinton")
+        );
+        let body = "In a statement issued Tuesday morning, Senator Maria Lopez was more circumspect than her colleagues.";
+        assert_eq!(
+            speaker_of(body, "circumspect").as_deref(),
+            Some("Maria Lopez")
+        );
+        assert_eq!(
+            speaker_of("Clinton Breaks With Obama On Lawsuit Bill.", "Lawsuit").as_deref(),
+            Some("Clinton")
+        );
+        assert_eq!(
+            speaker_of(
+                "The registration issue was first reported by The Washington Post.",
+                "registration"
+            )
+            .as_deref(),
+            Some("Washington Post")
+        );
+        // A plain act after an opening channel phrase of another kind stays the article's.
+        assert_eq!(
+            speaker_of("In a sign of the times, Lopez arrived at noon.", "noon"),
+            None
+        );
     }
 }

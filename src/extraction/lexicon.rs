@@ -117,6 +117,10 @@ pub(super) const PLACE_PREPOSITIONS: &[&str] = &["of", "from", "at", "with", "in
 /// Capitalised words that open an adverbial phrase, never a source: "With Democratic leaders
 /// worried, …", "Based on the evidence, …".
 pub(super) const PHRASE_OPENERS: &[&str] = &[
+    "Last",
+    "Next",
+    "Early",
+    "Late",
     "Ahead",
     "Thanks",
     "Due",
@@ -944,6 +948,7 @@ pub(super) const IRREGULAR_CUES: &[&str] = &[
 /// "visit", "meet", "attend", "travel" or "decline" are left out on purpose: "Li has declined to
 /// meet Austin" is the article's report of an act, not Li's claim.
 pub(super) const STANCE_VERBS: &[&str] = &[
+    "cast",
     "pooh-pooh",
     "lambaste",
     "seethe",
@@ -1200,6 +1205,13 @@ pub(super) const STANCE_ADJECTIVES: &[&str] = &[
 /// Light verbs that take a stance through their object: "made the case", "took a swipe at",
 /// "issued a statement", "launched an ad". Only with one of `STANCE_NOUNS` close behind.
 pub(super) const LIGHT_VERBS: &[&str] = &[
+    "come",
+    "came",
+    "comes",
+    "coming",
+    "persist",
+    "persists",
+    "persisted",
     "make",
     "made",
     "makes",
@@ -1294,6 +1306,7 @@ pub(super) const LIGHT_VERBS: &[&str] = &[
 ];
 /// What a light verb's object must be for the sentence to carry its subject's position.
 pub(super) const STANCE_NOUNS: &[&str] = &[
+    "conclusion",
     "offense",
     "offence",
     "umbrage",
