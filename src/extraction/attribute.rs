@@ -323,6 +323,13 @@ fn coordinate_clauses(text: &str) -> Option<[Range<usize>; 2]> {
         .iter()
         .flat_map(|joint| text.match_indices(joint))
         .collect();
+    // "As Clinton talked about unity, Trump stressed order": an opening subordinate clause
+    // with a source of its own.
+    if let Some(end) = opening_clause_end(text)
+        && text[end..].starts_with(", ")
+    {
+        joints.push((end, ", "));
+    }
     joints.sort_unstable();
     // One walk over the marks, in step with the joints: each joint's side of the quotation
     // marks is known without going back to the start, so a long sentence stays linear.
@@ -423,6 +430,8 @@ struct CueHit {
     according_to: bool,
     /// "told Bloomberg TV": the channel named after the cue.
     channel: Option<String>,
+    /// The cue is in a subordinate clause that opens the sentence ("When Clinton noted …,").
+    in_opening_clause: bool,
 }
 
 /// The capitalised words the body uses inside a sentence (after a word, a comma or a
@@ -484,7 +493,13 @@ fn analyse(text: &str, known: &dyn Fn(&str) -> bool) -> Analysis {
         .map(|re| {
             re.find_iter(&masked)
                 .take(MAX_CUES)
-                .filter_map(|m| cue_hit(&masked, m.range()))
+                .filter_map(|m| {
+                    cue_hit(&masked, m.range()).map(|hit| CueHit {
+                        in_opening_clause: opening_clause_end(&masked)
+                            .is_some_and(|end| m.start() < end),
+                        ..hit
+                    })
+                })
                 // Only people and bodies say things: "McLenney said" names someone.
                 .filter(|hit| {
                     matches!(
@@ -699,11 +714,31 @@ fn colon_source(text: &str) -> Option<Source> {
     })
 }
 
-/// Picks the speaker among a sentence's cues; the others may name the channel.
+/// Where a sentence's opening subordinate clause ends ("When Clinton noted that …, Trump
+/// boasted"): at its first comma.
+fn opening_clause_end(masked: &str) -> Option<usize> {
+    const SUBORDINATORS: &[&str] = &[
+        "When", "While", "After", "As", "Before", "Since", "Although", "Though", "Because", "If",
+        "Once", "Until", "Whereas",
+    ];
+    let first = masked.split_whitespace().next()?;
+    SUBORDINATORS
+        .contains(&first)
+        .then(|| masked.find(','))
+        .flatten()
+}
+
+/// Picks the speaker among a sentence's cues; the others may name the channel. A cue in the
+/// main clause comes before one in an opening subordinate clause.
 fn choose_source(hits: Vec<CueHit>) -> Option<Source> {
+    let main = |h: &CueHit| !h.in_opening_clause;
     let primary = hits
         .iter()
         .position(|h| h.parenthetical && !h.according_to && !h.mention.is_media())
+        .or_else(|| {
+            hits.iter()
+                .position(|h| main(h) && !h.according_to && !h.mention.is_media())
+        })
         .or_else(|| {
             hits.iter()
                 .position(|h| !h.according_to && !h.mention.is_media())
@@ -815,6 +850,7 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
             parenthetical: false,
             according_to: true,
             channel: None,
+            in_opening_clause: false,
         });
     }
     let channel = channel_after(&cue_text, after);
@@ -830,6 +866,7 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
             parenthetical: false,
             according_to: false,
             channel,
+            in_opening_clause: false,
         });
     }
     let last_before = before.split_whitespace().last().unwrap_or("");
@@ -850,6 +887,7 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
             parenthetical: false,
             according_to: false,
             channel,
+            in_opening_clause: false,
         });
     }
     // "an alleged spy", "the call", "his claim": a noun or adjective, not a cue.
@@ -886,6 +924,7 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
             parenthetical: false,
             according_to: false,
             channel: None,
+            in_opening_clause: false,
         });
     }
     let (chunk, boundary) = subject_chunk(before);
@@ -895,6 +934,7 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
         parenthetical: false,
         according_to: false,
         channel: channel.clone(),
+        in_opening_clause: false,
     };
     let coordinated = matches!(
         before_core.split_whitespace().last(),
@@ -928,6 +968,7 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
             parenthetical: false,
             according_to: false,
             channel,
+            in_opening_clause: false,
         });
     }
     let Some(mention) = parse_mention(&chunk) else {
@@ -951,6 +992,7 @@ fn cue_hit(masked: &str, cue: Range<usize>) -> Option<CueHit> {
         parenthetical,
         according_to: false,
         channel,
+        in_opening_clause: false,
     })
 }
 
@@ -3149,5 +3191,35 @@ mod tests {
             speaker_of("In a sign of the times, Lopez arrived at noon.", "noon"),
             None
         );
+    }
+
+    #[test]
+    fn the_main_clause_speaks_before_an_opening_subordinate_one() {
+        // Two sources: the opening clause and the main clause become two units.
+        let body = "As Clinton talked about bringing communities together, Trump stressed his message of law and order.";
+        let got = units(body);
+        assert_eq!(got.len(), 2, "{got:?}");
+        let speaker = |i: usize| got[i].1.as_ref().and_then(|a| a.speaker.clone());
+        assert_eq!(speaker(0).as_deref(), Some("Clinton"));
+        assert_eq!(speaker(1).as_deref(), Some("Trump"));
+        // Without a split, the main clause's cue wins over the opening clause's.
+        let hits = |text: &str| {
+            let (masked, _) = mask_quotations(text);
+            let end = opening_clause_end(&masked);
+            cue_regex()
+                .map(|re| {
+                    re.find_iter(&masked)
+                        .filter_map(|m| {
+                            cue_hit(&masked, m.range()).map(|hit| CueHit {
+                                in_opening_clause: end.is_some_and(|end| m.start() < end),
+                                ..hit
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        };
+        let source = choose_source(hits("When Clinton noted the cost, Trump boasted about it."));
+        assert_eq!(source.map(|s| s.mention.text).as_deref(), Some("Trump"));
     }
 }
