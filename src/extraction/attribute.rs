@@ -1134,6 +1134,14 @@ fn subject_and_predicate(masked: &str) -> Option<(Mention, Vec<&str>)> {
             continue;
         }
         let Some(end) = subject_end(&words) else {
+            // "In fact, some Republicans, including Senator Alexander, were willing …": a whole
+            // clause that is a group, set off by commas before its predicate.
+            if words.len() <= 4
+                && words.first().is_some_and(|w| DETERMINERS.contains(w))
+                && let Some(m) = parse_mention(segment).filter(|m| m.kind != MentionKind::Pronoun)
+            {
+                return Some((m, predicate_after(&segments[index + 1..])));
+            }
             continue;
         };
         let subject = parse_mention(&words[..end].join(" ")).filter(|m| {
@@ -3221,5 +3229,23 @@ mod tests {
         };
         let source = choose_source(hits("When Clinton noted the cost, Trump boasted about it."));
         assert_eq!(source.map(|s| s.mention.text).as_deref(), Some("Trump"));
+    }
+
+    #[test]
+    fn a_group_set_off_by_commas_and_dodging_a_question() {
+        let body = "In fact, some Republicans, including Senator Lamar Alexander of Tennessee, were willing to back a smaller bill.";
+        assert!(
+            speaker_of(body, "willing").is_some_and(|s| s.contains("Republicans")),
+            "{:?}",
+            speaker_of(body, "willing")
+        );
+        assert_eq!(
+            speaker_of(
+                "With two months to go, Trump still ducks on taxes.",
+                "ducks"
+            )
+            .as_deref(),
+            Some("Trump")
+        );
     }
 }

@@ -949,6 +949,10 @@ pub(super) const IRREGULAR_CUES: &[&str] = &[
 /// meet Austin" is the article's report of an act, not Li's claim.
 pub(super) const STANCE_VERBS: &[&str] = &[
     "cast",
+    "dodge",
+    "duck",
+    "sidestep",
+    "evade",
     "pooh-pooh",
     "lambaste",
     "seethe",
