@@ -481,6 +481,23 @@ fn is_unknown_opener(text: &str, mention: &Mention, known: &dyn Fn(&str) -> bool
     first == Some(mention.text.as_str()) && !known(&mention.text)
 }
 
+/// The first cues of a masked sentence that have a source, in order.
+fn cue_hits(masked: &str) -> Vec<CueHit> {
+    let Some(re) = cue_regex() else {
+        return Vec::new();
+    };
+    let opening_end = opening_clause_end(masked);
+    re.find_iter(masked)
+        .take(MAX_CUES)
+        .filter_map(|m| {
+            cue_hit(masked, m.range()).map(|hit| CueHit {
+                in_opening_clause: opening_end.is_some_and(|end| m.start() < end),
+                ..hit
+            })
+        })
+        .collect()
+}
+
 fn analyse(text: &str, known: &dyn Fn(&str) -> bool) -> Analysis {
     let (masked, quoted_letters) = mask_quotations(text);
     let letters = text.chars().filter(|c| c.is_alphanumeric()).count();
@@ -489,39 +506,28 @@ fn analyse(text: &str, known: &dyn Fn(&str) -> bool) -> Analysis {
     } else {
         quoted_letters as f32 / letters as f32
     };
-    let hits: Vec<CueHit> = cue_regex()
-        .map(|re| {
-            re.find_iter(&masked)
-                .take(MAX_CUES)
-                .filter_map(|m| {
-                    cue_hit(&masked, m.range()).map(|hit| CueHit {
-                        in_opening_clause: opening_clause_end(&masked)
-                            .is_some_and(|end| m.start() < end),
-                        ..hit
-                    })
-                })
-                // Only people and bodies say things: "McLenney said" names someone.
-                .filter(|hit| {
-                    matches!(
-                        hit.cue.as_str(),
-                        "said"
-                            | "says"
-                            | "told"
-                            | "tells"
-                            | "reported"
-                            | "reports"
-                            | "wrote"
-                            | "writes"
-                            | "added"
-                            | "adds"
-                            | "noted"
-                            | "notes"
-                            | "announced"
-                    ) || !is_unknown_opener(text, &hit.mention, known)
-                })
-                .collect()
+    let hits: Vec<CueHit> = cue_hits(&masked)
+        .into_iter()
+        // Only people and bodies say things: "McLenney said" names someone.
+        .filter(|hit| {
+            matches!(
+                hit.cue.as_str(),
+                "said"
+                    | "says"
+                    | "told"
+                    | "tells"
+                    | "reported"
+                    | "reports"
+                    | "wrote"
+                    | "writes"
+                    | "added"
+                    | "adds"
+                    | "noted"
+                    | "notes"
+                    | "announced"
+            ) || !is_unknown_opener(text, &hit.mention, known)
         })
-        .unwrap_or_default();
+        .collect();
     let plausible = |source: &Source| !is_unknown_opener(text, &source.mention, known);
     let trimmed = text.trim();
     let opens_with_quote = trimmed.starts_with(['“', '"', '«']);
@@ -3211,23 +3217,8 @@ mod tests {
         assert_eq!(speaker(0).as_deref(), Some("Clinton"));
         assert_eq!(speaker(1).as_deref(), Some("Trump"));
         // Without a split, the main clause's cue wins over the opening clause's.
-        let hits = |text: &str| {
-            let (masked, _) = mask_quotations(text);
-            let end = opening_clause_end(&masked);
-            cue_regex()
-                .map(|re| {
-                    re.find_iter(&masked)
-                        .filter_map(|m| {
-                            cue_hit(&masked, m.range()).map(|hit| CueHit {
-                                in_opening_clause: end.is_some_and(|end| m.start() < end),
-                                ..hit
-                            })
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        };
-        let source = choose_source(hits("When Clinton noted the cost, Trump boasted about it."));
+        let (masked, _) = mask_quotations("When Clinton noted the cost, Trump boasted about it.");
+        let source = choose_source(cue_hits(&masked));
         assert_eq!(source.map(|s| s.mention.text).as_deref(), Some("Trump"));
     }
 
