@@ -14,7 +14,8 @@
 # Settings (environment): ARTICLES, CLAIMS_PER_ARTICLE, EVENTS_PER_CLAIM, SEED (data size, used
 # when loading), PAIRS (5), DURATION (10 s), CONNECTIONS (16), THREADS (2), BENCH_SERVER
 # (postgres://postgres@localhost:5432), APP_PORT (8088), REF_PORT (8090), OUT (target/bench-run),
-# RELOAD (0), BENCH_DB (claimtracker_bench), BENCH_DB_PARAMS (?sslmode=disable).
+# RELOAD (0), BENCH_DB (claimtracker_bench), BENCH_DB_PARAMS (?sslmode=disable); CARGO_TARGET_DIR
+# (target) is where both binaries are built and looked for; APP_BIN (the app binary to run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,7 +50,9 @@ fi
 
 log "building (release)"
 cargo build --release --bin claimtracker
-CT=target/release/claimtracker
+# Cargo's own target dir when CARGO_TARGET_DIR points elsewhere (a worktree with its own);
+# APP_BIN measures a saved build instead (an earlier commit's, side by side with this one).
+CT=${APP_BIN:-${CARGO_TARGET_DIR:-target}/release/claimtracker}
 # The reference's own artifact line (the build may list the app's binary too).
 REF_BIN=$(cargo bench --no-run --bench reference --message-format=json 2>/dev/null \
     | grep '"name":"reference"' | grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)

@@ -140,6 +140,21 @@ pub fn page(
     query.limit(limit).load(conn)
 }
 
+/// The newest `limit` events, each with the text of the claim it is about (if any and if the
+/// claim still exists), in one query: the dashboard's recent activity.
+pub fn newest_with_claim_texts(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> QueryResult<Vec<(AuditEventRow, Option<String>)>> {
+    use crate::schema::claims;
+    audit_events::table
+        .left_join(claims::table)
+        .select((AuditEventRow::as_select(), claims::text.nullable()))
+        .order(audit_events::seq.desc())
+        .limit(limit)
+        .load(conn)
+}
+
 pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
     audit_events::table.count().get_result(conn)
 }

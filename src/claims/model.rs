@@ -166,6 +166,57 @@ impl Claim {
     }
 }
 
+/// The columns a claim list shows, and its sort keys: what the list pages and the dashboard
+/// read instead of whole claims (11 columns of 24, no quote context, no signals array).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = claims, check_for_backend(diesel::pg::Pg))]
+pub struct ListRow {
+    pub id: i64,
+    pub article_id: i64,
+    pub text: String,
+    pub speaker: Option<String>,
+    pub score: f32,
+    pub status: String,
+    pub version: i32,
+    pub assignee_id: Option<i64>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a claim list orders and pages by, for whole claims and list rows alike.
+pub trait Listed {
+    fn id(&self) -> i64;
+    fn created_at(&self) -> DateTime<Utc>;
+    fn updated_at(&self) -> DateTime<Utc>;
+    fn score(&self) -> f32;
+    fn due_at(&self) -> Option<DateTime<Utc>>;
+}
+
+macro_rules! listed {
+    ($row:ty) => {
+        impl Listed for $row {
+            fn id(&self) -> i64 {
+                self.id
+            }
+            fn created_at(&self) -> DateTime<Utc> {
+                self.created_at
+            }
+            fn updated_at(&self) -> DateTime<Utc> {
+                self.updated_at
+            }
+            fn score(&self) -> f32 {
+                self.score
+            }
+            fn due_at(&self) -> Option<DateTime<Utc>> {
+                self.due_at
+            }
+        }
+    };
+}
+listed!(Claim);
+listed!(ListRow);
+
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = claims)]
 pub struct NewClaim {

@@ -39,6 +39,11 @@ impl People {
         })
     }
 
+    /// The user's name.
+    pub fn name(&self, id: i64) -> Option<&str> {
+        self.index.get(&id).map(|&i| self.all[i].1.as_str())
+    }
+
     /// Names by id of every user.
     pub fn names(&self) -> HashMap<i64, String> {
         self.all.iter().map(|p| (p.0, p.1.clone())).collect()
@@ -57,11 +62,6 @@ impl People {
     pub fn view(&self, claim: Claim) -> ClaimView {
         let assignee = claim.assignee_id.and_then(|id| self.person(id));
         ClaimView::new(claim, assignee)
-    }
-
-    /// Claims with their assignees resolved.
-    pub fn views(&self, claims: Vec<Claim>) -> Vec<ClaimView> {
-        claims.into_iter().map(|c| self.view(c)).collect()
     }
 }
 

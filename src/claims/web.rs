@@ -6,7 +6,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::model::{ClaimStatus, ClaimView, Priority};
+use super::model::{ClaimStatus, ClaimView, ListRow, Priority};
+use super::service::People;
 use crate::auth::policy::Ownership;
 use crate::auth::{Action, CurrentUser, PageUser, Resource, authorize, can};
 use crate::db;
@@ -109,10 +110,10 @@ fn list_href(p: &ListParams, sort: Option<&str>, cursor: Option<&str>) -> String
     )
 }
 
-pub fn claim_rows(views: Vec<ClaimView>) -> Vec<ClaimRow> {
+/// The list's rows, with assignees' names from `people`.
+pub fn claim_rows(rows: Vec<ListRow>, people: &People) -> Vec<ClaimRow> {
     let now = chrono::Utc::now();
-    views
-        .into_iter()
+    rows.into_iter()
         .map(|c| ClaimRow {
             overdue: c.status == ClaimStatus::InReview.as_str()
                 && c.due_at.is_some_and(|d| d < now),
@@ -122,7 +123,11 @@ pub fn claim_rows(views: Vec<ClaimView>) -> Vec<ClaimRow> {
             speaker: c.speaker.unwrap_or_default(),
             status: c.status,
             score: format!("{:.2}", c.score),
-            assignee: c.assignee.map(|a| a.name).unwrap_or_default(),
+            assignee: c
+                .assignee_id
+                .and_then(|id| people.name(id))
+                .unwrap_or_default()
+                .to_string(),
             due: c.due_at.map(|d| fmt_time(&d)).unwrap_or_default(),
             article_id: c.article_id,
         })
@@ -146,9 +151,9 @@ pub async fn list_page(
             Err(e @ AppError::Invalid { .. }) => return Ok((Err(e), vec![])),
             Err(e) => return Err(e),
         };
-        let people = super::service::People::load(conn)?;
+        let people = People::load(conn)?;
         Ok((
-            Ok((people.views(page.claims), page.next_cursor)),
+            Ok((claim_rows(page.claims, &people), page.next_cursor)),
             people.active(),
         ))
     })
@@ -157,7 +162,7 @@ pub async fn list_page(
     let mut errors = errors;
     let mut status = status;
     let (rows, next) = match outcome {
-        Ok((views, next)) => (claim_rows(views), next),
+        Ok(page) => page,
         Err(AppError::Invalid { field, message }) => {
             status = StatusCode::UNPROCESSABLE_ENTITY;
             errors.push((field, message));

@@ -6,7 +6,9 @@ use super::model::{
     AssigneeFilter, Comment, Cursor, CursorKey, Evidence, ListFilter, NewAssignment, NewComment,
     NewEvidence, NewVerdict, Sort, VerdictRow,
 };
-use crate::claims::model::{Claim, ClaimStatus};
+use diesel::sql_types::Float;
+
+use crate::claims::model::{Claim, ClaimStatus, ListRow, Listed};
 use crate::schema::{
     articles, assignments, claim_status_counts, claims, comments, evidence, users, verdicts,
 };
@@ -164,23 +166,80 @@ fn filtered<'a, ST: 'a>(
 }
 
 /// One page of claims, each with its search rank (0 without `q`).
-pub struct ListRows {
-    pub rows: Vec<(Claim, f32)>,
+pub struct ListRows<R> {
+    pub rows: Vec<(R, f32)>,
     /// In relevance order: the bound of the ranked window, for the next page's cursor.
     pub window: Option<i64>,
 }
 
+/// A list query selecting `R` and a rank.
+pub type ListQuery<'a, R> =
+    claims::BoxedQuery<'a, diesel::pg::Pg, (diesel::dsl::AsSelect<R, diesel::pg::Pg>, Float)>;
+
+/// What the claim lists load: whole claims (the API) or [`ListRow`]s, the columns the list
+/// pages show. The same filters, orders and cursors for both.
+pub trait Listable: Listed + Selectable<diesel::pg::Pg> + Sized {
+    /// Every row with its `ts_rank` for `q`.
+    fn ranked(q: &str) -> ListQuery<'_, Self>;
+    /// Every row with rank 0.
+    fn unranked<'a>() -> ListQuery<'a, Self>;
+    fn load_page(
+        query: ListQuery<'_, Self>,
+        conn: &mut PgConnection,
+    ) -> QueryResult<Vec<(Self, f32)>>;
+    /// The rows of these ids, in no particular order.
+    fn by_ids(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<Self>>;
+}
+
+// The same code for each row type: diesel's types differ by selection.
+macro_rules! listable {
+    ($row:ty) => {
+        impl Listable for $row {
+            fn ranked(q: &str) -> ListQuery<'_, Self> {
+                use diesel_full_text_search::ts_rank;
+                claims::table
+                    .select((
+                        <$row>::as_select(),
+                        ts_rank(claims::search.assume_not_null(), tsquery(q)),
+                    ))
+                    .into_boxed()
+            }
+
+            fn unranked<'a>() -> ListQuery<'a, Self> {
+                use diesel::IntoSql;
+                claims::table
+                    .select((<$row>::as_select(), 0f32.into_sql::<Float>()))
+                    .into_boxed()
+            }
+
+            fn load_page(
+                query: ListQuery<'_, Self>,
+                conn: &mut PgConnection,
+            ) -> QueryResult<Vec<(Self, f32)>> {
+                query.load(conn)
+            }
+
+            fn by_ids(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<Self>> {
+                claims::table
+                    .filter(claims::id.eq_any(ids))
+                    .select(<$row>::as_select())
+                    .load(conn)
+            }
+        }
+    };
+}
+listable!(Claim);
+listable!(ListRow);
+
 /// One page of claims in `sort` order after `cursor`, with each row's search rank (0 without
 /// `q`). Fetches `limit` rows; the caller asks for one more to learn if another page follows.
-pub fn list(
+pub fn list<R: Listable>(
     conn: &mut PgConnection,
     filter: &ListFilter,
     sort: Sort,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<ListRows> {
-    use diesel::IntoSql;
-    use diesel::sql_types::Float;
+) -> QueryResult<ListRows<R>> {
     use diesel_full_text_search::{TsVectorExtensions, ts_rank};
 
     let title_matches: Vec<i64> = match &filter.q {
@@ -198,21 +257,9 @@ pub fn list(
     if let (Some(_), Sort::Relevance) = (&filter.q, sort) {
         return by_relevance(conn, filter, &title_matches, cursor, limit);
     }
-    let mut query = match (&filter.q, sort) {
-        (Some(_), _) => filtered(
-            claims::table
-                .select((Claim::as_select(), rank()))
-                .into_boxed(),
-            filter,
-            &title_matches,
-        ),
-        (None, _) => filtered(
-            claims::table
-                .select((Claim::as_select(), 0f32.into_sql::<Float>()))
-                .into_boxed(),
-            filter,
-            &title_matches,
-        ),
+    let mut query = match &filter.q {
+        Some(q) => filtered(R::ranked(q), filter, &title_matches),
+        None => filtered(R::unranked(), filter, &title_matches),
     };
     query = match sort {
         Sort::Newest => query.order((claims::created_at.desc(), claims::id.desc())),
@@ -259,7 +306,7 @@ pub fn list(
         };
     }
     Ok(ListRows {
-        rows: query.limit(limit).load(conn)?,
+        rows: R::load_page(query.limit(limit), conn)?,
         window: None,
     })
 }
@@ -270,13 +317,13 @@ pub fn list(
 /// every ranked row a second time through the primary key. Later pages rank the first page's
 /// window (claims up to its highest id), so claims ingested meanwhile do not push unseen
 /// matches out of it.
-fn by_relevance(
+fn by_relevance<R: Listable>(
     conn: &mut PgConnection,
     filter: &ListFilter,
     title_matches: &[i64],
     cursor: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<ListRows> {
+) -> QueryResult<ListRows<R>> {
     use diesel_full_text_search::ts_rank;
     let Some(q) = &filter.q else {
         return Ok(ListRows {
@@ -315,12 +362,9 @@ fn by_relevance(
     }
     ranked.truncate(usize::try_from(limit).unwrap_or(0));
     let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
-    let mut found: std::collections::HashMap<i64, Claim> = claims::table
-        .filter(claims::id.eq_any(&ids))
-        .select(Claim::as_select())
-        .load(conn)?
+    let mut found: std::collections::HashMap<i64, R> = R::by_ids(conn, &ids)?
         .into_iter()
-        .map(|c| (c.id, c))
+        .map(|c| (c.id(), c))
         .collect();
     Ok(ListRows {
         rows: ranked
@@ -339,20 +383,20 @@ pub fn dashboard_lists(
     overdue: &ListFilter,
     candidates: &ListFilter,
     limits: (i64, i64, i64),
-) -> QueryResult<(Vec<Claim>, Vec<Claim>, Vec<Claim>)> {
+) -> QueryResult<(Vec<ListRow>, Vec<ListRow>, Vec<ListRow>)> {
     use diesel::IntoSql;
     use diesel::sql_types::Integer;
     let list = |filter, tag: i32| {
         filtered(
             claims::table
-                .select((Claim::as_select(), tag.into_sql::<Integer>()))
+                .select((ListRow::as_select(), tag.into_sql::<Integer>()))
                 .into_boxed(),
             filter,
             &[],
         )
     };
     let by_due = (claims::due_at.asc().nulls_last(), claims::id.asc());
-    let rows: Vec<(Claim, i32)> = list(mine, 0)
+    let rows: Vec<(ListRow, i32)> = list(mine, 0)
         .order(by_due)
         .limit(limits.0)
         .union_all(list(overdue, 1).order(by_due).limit(limits.1))
@@ -371,7 +415,7 @@ pub fn dashboard_lists(
         }
     }
     // SQL does not promise a UNION keeps its members' order: sort each list again (≤ 20 rows).
-    let due = |a: &Claim, b: &Claim| {
+    let due = |a: &ListRow, b: &ListRow| {
         match (a.due_at, b.due_at) {
             (Some(x), Some(y)) => x.cmp(&y),
             (Some(_), None) => std::cmp::Ordering::Less,

@@ -19,7 +19,7 @@ use crate::audit::model::{AuditContext, Event};
 use crate::audit::service::{append, append_changes};
 use crate::auth::policy::{self, Ownership};
 use crate::auth::{Action, CurrentUser, Resource};
-use crate::claims::model::{Claim, ClaimChanges, ClaimStatus};
+use crate::claims::model::{Claim, ClaimChanges, ClaimStatus, ListRow};
 use crate::claims::repo as claims_repo;
 use crate::claims::service::{MAX_TEXT_CHARS, not_from};
 use crate::error::AppError;
@@ -482,13 +482,17 @@ impl ListParams {
 }
 
 /// One page of the claim list: claims and the cursor of the next page, if there is one.
-pub struct ClaimPage {
-    pub claims: Vec<Claim>,
+pub struct ClaimPage<R = Claim> {
+    pub claims: Vec<R>,
     pub next_cursor: Option<String>,
 }
 
 /// Runs a list request. An unknown assignee email matches no claim.
-pub fn list(conn: &mut PgConnection, params: &ListParams) -> Result<ClaimPage, AppError> {
+/// `R`: whole claims, or the list pages' [`ListRow`]s.
+pub fn list<R: repo::Listable>(
+    conn: &mut PgConnection,
+    params: &ListParams,
+) -> Result<ClaimPage<R>, AppError> {
     let (mut req, assignee) = params.parse()?;
     if let Some(email) = assignee {
         match crate::auth::repo::user_by_email(conn, &email)? {
@@ -504,8 +508,11 @@ pub fn list(conn: &mut PgConnection, params: &ListParams) -> Result<ClaimPage, A
     list_request(conn, &req)
 }
 
-pub fn list_request(conn: &mut PgConnection, req: &ListRequest) -> Result<ClaimPage, AppError> {
-    let repo::ListRows { mut rows, window } = repo::list(
+pub fn list_request<R: repo::Listable>(
+    conn: &mut PgConnection,
+    req: &ListRequest,
+) -> Result<ClaimPage<R>, AppError> {
+    let repo::ListRows { mut rows, window } = repo::list::<R>(
         conn,
         &req.filter,
         req.sort,
@@ -517,16 +524,16 @@ pub fn list_request(conn: &mut PgConnection, req: &ListRequest) -> Result<ClaimP
     let next_cursor = if more {
         rows.last().map(|(c, rank)| {
             let key = match req.sort {
-                Sort::Newest | Sort::Oldest => CursorKey::Time(c.created_at),
-                Sort::Updated => CursorKey::Time(c.updated_at),
-                Sort::Score => CursorKey::Float(c.score),
-                Sort::Due => c.due_at.map(CursorKey::Time).unwrap_or(CursorKey::Null),
+                Sort::Newest | Sort::Oldest => CursorKey::Time(c.created_at()),
+                Sort::Updated => CursorKey::Time(c.updated_at()),
+                Sort::Score => CursorKey::Float(c.score()),
+                Sort::Due => c.due_at().map(CursorKey::Time).unwrap_or(CursorKey::Null),
                 Sort::Relevance => CursorKey::Float(*rank),
             };
             Cursor {
                 sort: req.sort,
                 key,
-                id: c.id,
+                id: c.id(),
                 window,
             }
             .encode()
@@ -697,9 +704,9 @@ pub fn names_for_events(
 /// What the dashboard shows.
 pub struct Dashboard {
     pub counts: Vec<(ClaimStatus, i64)>,
-    pub my_tasks: Vec<Claim>,
-    pub overdue: Vec<Claim>,
-    pub candidates: Vec<Claim>,
+    pub my_tasks: Vec<ListRow>,
+    pub overdue: Vec<ListRow>,
+    pub candidates: Vec<ListRow>,
     pub recent: Vec<crate::audit::model::AuditEventRow>,
     pub names: std::collections::HashMap<i64, String>,
     pub claim_texts: std::collections::HashMap<i64, String>,
@@ -737,8 +744,17 @@ pub fn dashboard(
     };
     let (my_tasks, overdue, candidates) =
         repo::dashboard_lists(conn, &mine, &overdue, &waiting, (20, 20, 10))?;
-    let recent = recent_events(conn, None, 10)?;
-    let claim_texts = claim_texts_for(conn, &recent)?;
+    // The events and their claims' texts in one round trip.
+    let mut claim_texts = std::collections::HashMap::new();
+    let recent = crate::audit::repo::newest_with_claim_texts(conn, 10)?
+        .into_iter()
+        .map(|(event, text)| {
+            if let (Some(id), Some(text)) = (event.claim_id, text) {
+                claim_texts.insert(id, text);
+            }
+            event
+        })
+        .collect();
     let names = people.names();
     Ok(Dashboard {
         counts,

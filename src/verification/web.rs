@@ -224,9 +224,9 @@ async fn dashboard(state: web::Data<AppState>, page: PageUser) -> Result<HttpRes
     let (d, my_tasks, overdue, candidates) = db::run(&state.pool, move |conn| {
         let people = crate::claims::service::People::load(conn)?;
         let mut d = service::dashboard(conn, &user, &people)?;
-        let my = people.views(std::mem::take(&mut d.my_tasks));
-        let over = people.views(std::mem::take(&mut d.overdue));
-        let cands = people.views(std::mem::take(&mut d.candidates));
+        let my = claim_rows(std::mem::take(&mut d.my_tasks), &people);
+        let over = claim_rows(std::mem::take(&mut d.overdue), &people);
+        let cands = claim_rows(std::mem::take(&mut d.candidates), &people);
         Ok((d, my, over, cands))
     })
     .await?;
@@ -242,9 +242,9 @@ async fn dashboard(state: web::Data<AppState>, page: PageUser) -> Result<HttpRes
             .iter()
             .map(|(s, n)| (s.as_str().to_string(), s.label().to_string(), *n))
             .collect(),
-        my_tasks: claim_rows(my_tasks),
-        overdue: claim_rows(overdue),
-        candidates: claim_rows(candidates),
+        my_tasks,
+        overdue,
+        candidates,
         candidate_count,
         recent: timeline(&d.recent, &d.names, &d.claim_texts),
         can_triage: can(&page.user, Action::Triage, Resource::Any),
@@ -303,7 +303,7 @@ async fn tasks(
         let directory = crate::claims::service::People::load(conn)?;
         let people = directory.active();
         let result = match service::list(conn, &params) {
-            Ok(page) => Ok((directory.views(page.claims), page.next_cursor)),
+            Ok(page) => Ok((claim_rows(page.claims, &directory), page.next_cursor)),
             Err(e @ AppError::Invalid { .. }) => Err(e),
             Err(e) => return Err(e),
         };
@@ -311,7 +311,7 @@ async fn tasks(
     })
     .await?;
     let (rows, next, error, status) = match result {
-        Ok((views, next)) => (claim_rows(views), next, None, StatusCode::OK),
+        Ok((rows, next)) => (rows, next, None, StatusCode::OK),
         Err(e) => (
             vec![],
             None,

@@ -1285,7 +1285,7 @@ async fn the_dashboards_lists_in_one_query_match_the_list_api() {
     let mut conn = app.db.conn();
     let (a, b, c) = repo::dashboard_lists(&mut conn, &mine, &overdue, &waiting, (7, 5, 6)).unwrap();
     let expect = |conn: &mut diesel::PgConnection, filter: &ListFilter, sort, limit| {
-        service::list_request(
+        service::list_request::<claimtracker::claims::model::Claim>(
             conn,
             &ListRequest {
                 filter: filter.clone(),
@@ -1300,7 +1300,7 @@ async fn the_dashboards_lists_in_one_query_match_the_list_api() {
         .map(|c| c.id)
         .collect::<Vec<_>>()
     };
-    let ids = |v: Vec<claimtracker::claims::model::Claim>| {
+    let ids = |v: Vec<claimtracker::claims::model::ListRow>| {
         v.into_iter().map(|c| c.id).collect::<Vec<_>>()
     };
     assert_eq!(ids(a), expect(&mut conn, &mine, Sort::Due, 7));
@@ -1644,6 +1644,74 @@ async fn dashboard_tasks_activity_and_list_pages_render_for_every_role_and_escap
     let (status, html) = page(&app, "/claims?limit=0").await;
     assert_eq!(status, 422);
     assert!(html.contains("must be a number from 1 to 200"));
+}
+
+/// The list pages read only the columns a row shows (a projection, not whole claims): every
+/// cell of a row is still there, on the list, the tasks page and the dashboard.
+#[tokio::test]
+async fn list_rows_show_every_column_they_read_on_the_list_tasks_and_dashboard() {
+    use claimtracker::schema::{claims, users};
+    let app = TestApp::spawn().await;
+    let (_, editor_token) = user_with_token(&app, "editor").await;
+    let (reviewer, _) = app.create_user("reviewer").await;
+    let reviewer_name: String = users::table
+        .filter(users::email.eq(&reviewer))
+        .select(users::name)
+        .first(&mut app.db.conn())
+        .unwrap();
+    app.signed_in("editor").await;
+    let id = seed_claim(&app, "open");
+    let article_id: i64 = diesel::update(claims::table.find(id))
+        .set((
+            claims::speaker.eq("Minister Quill"),
+            claims::score.eq(0.75f32),
+        ))
+        .returning(claims::article_id)
+        .get_result(&mut app.db.conn())
+        .unwrap();
+    let res = post_json(
+        &app,
+        &editor_token,
+        &format!("/api/v1/claims/{id}/assign"),
+        json!({"version": 1, "assignee": reviewer, "due_at": "2020-01-02T03:04:00Z"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+
+    let (status, list) = page(&app, "/claims").await;
+    assert_eq!(status, 200);
+    for (what, needle) in [
+        (
+            "claim link",
+            format!("<a href=\"/claims/{id}\">Seeded claim number 0"),
+        ),
+        ("article link", format!("href=\"/articles/{article_id}\"")),
+        ("speaker", "<td>Minister Quill</td>".to_string()),
+        ("score", "<td>0.75</td>".to_string()),
+        ("assignee", format!("<td>{reviewer_name}</td>")),
+        (
+            "overdue",
+            "<strong class=\"overdue\">overdue</strong> 2020-01-02".to_string(),
+        ),
+        ("checkbox at the version", format!("value=\"{id}:2\"")),
+        ("status", "in review".to_string()),
+    ] {
+        assert!(list.contains(&needle), "/claims shows the {what}: {needle}");
+    }
+    let (_, tasks) = page(&app, &format!("/tasks?reviewer={reviewer}")).await;
+    assert!(tasks.contains(&format!("/claims/{id}")) && tasks.contains("2020-01-02"));
+    let (_, home) = page(&app, "/").await;
+    assert!(
+        home.contains(&format!("<span class=\"muted\">· {reviewer_name}</span>")),
+        "the dashboard's overdue list names the assignee"
+    );
+    assert!(home.contains("<span class=\"overdue\">due 2020-01-02"));
+    assert!(
+        home.contains(&format!(
+            " — <a href=\"/claims/{id}\">Seeded claim number 0 says 3.5% more</a>"
+        )),
+        "recent activity names its claim by text (the events joined to their claims)"
+    );
 }
 
 /// Every (status, step, role, ownership) the database can hold, through the service against
