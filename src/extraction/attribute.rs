@@ -1918,8 +1918,24 @@ pub fn parse_mention(chunk: &str) -> Option<Mention> {
         .map(|w| w.trim_end_matches([',', ';', ':']))
         .filter(|w| !w.is_empty())
         .collect();
-    if words.is_empty() || words.len() > MAX_SOURCE_WORDS {
+    if words.is_empty() {
         return None;
+    }
+    if words.len() > MAX_SOURCE_WORDS {
+        // "In a March 2016 meeting with the editorial board of the Washington Post Trump said":
+        // a long opening phrase without its comma; the name that ends it is the subject.
+        const MAX_NAME_WORDS: usize = 4;
+        let opens_with_phrase = words.first().is_some_and(|w| PHRASE_OPENERS.contains(w));
+        let run = words
+            .iter()
+            .rev()
+            .take_while(|w| is_capitalised(w))
+            .count()
+            .min(MAX_NAME_WORDS);
+        if !opens_with_phrase || run == 0 {
+            return None;
+        }
+        return parse_named(&words[words.len() - run..]);
     }
     let last = *words.last()?;
     // First and second person outside quotation marks are the writer and the reader.
@@ -2089,8 +2105,10 @@ fn parse_named(words: &[&str]) -> Option<Mention> {
         "that", "was", "is", "were", "are", "has", "had", "have", "when", "while", "after",
         "before", "over", "about", "as", "into", "than",
     ];
-    let clause_before =
-        role_words.len() > MAX_ROLE_WORDS || role_words.iter().any(|w| NOT_IN_ROLES.contains(w));
+    // "the Washington Post Trump said": an organisation before a name is not their title.
+    let clause_before = role_words.len() > MAX_ROLE_WORDS
+        || role_words.iter().any(|w| NOT_IN_ROLES.contains(w))
+        || role_words.last().is_some_and(is_org_word);
     let role = strip_article(&role_words.join(" "));
     Some(Mention {
         text: name.join(" "),
@@ -3238,5 +3256,20 @@ mod tests {
             .as_deref(),
             Some("Trump")
         );
+    }
+
+    #[test]
+    fn a_long_opening_phrase_without_its_comma_ends_in_the_subject() {
+        let body = "In a March 2016 meeting with the editorial board of the Washington Post Trump said that NATO may need to shrink.";
+        let a = units(body)[0].1.clone();
+        assert_eq!(
+            a.as_ref().and_then(|a| a.speaker.clone()).as_deref(),
+            Some("Trump")
+        );
+        // The newspaper before the name is no title of his.
+        assert_eq!(a.and_then(|a| a.speaker_role), None);
+        // A long subject that opens with no phrase is still too long to be a source.
+        let body = "The long report released yesterday by the committee on the state budget and its many tax plans Smith said was wrong.";
+        assert_ne!(speaker_of(body, "report").as_deref(), Some("Smith"));
     }
 }
