@@ -723,10 +723,6 @@ fn colon_source(text: &str) -> Option<Source> {
 /// Where a sentence's opening subordinate clause ends ("When Clinton noted that …, Trump
 /// boasted"): at its first comma.
 fn opening_clause_end(masked: &str) -> Option<usize> {
-    const SUBORDINATORS: &[&str] = &[
-        "When", "While", "After", "As", "Before", "Since", "Although", "Though", "Because", "If",
-        "Once", "Until", "Whereas",
-    ];
     let first = masked.split_whitespace().next()?;
     SUBORDINATORS
         .contains(&first)
@@ -1339,6 +1335,12 @@ fn without_dateline(masked: &str) -> &str {
 }
 
 /// Linking words that may open a sentence before its subject.
+/// Words that open a subordinate clause at the head of a sentence ("When Cruz knocked Rubio, …").
+const SUBORDINATORS: &[&str] = &[
+    "When", "While", "After", "As", "Before", "Since", "Although", "Though", "Because", "If",
+    "Once", "Until", "Whereas",
+];
+
 const LINKING_WORDS: &[&str] = &[
     "And",
     "But",
@@ -1393,10 +1395,6 @@ fn stance_source(masked: &str) -> Option<Source> {
     }
     // "When Cruz knocked Rubio on trade, …", "After Johnson refused to rule out a tax, …": the
     // stance sits in an opening clause.
-    const SUBORDINATORS: &[&str] = &[
-        "When", "While", "After", "As", "Before", "Since", "Although", "Though", "Because", "If",
-        "Once", "Until", "Whereas",
-    ];
     const MAX_SEGMENTS: usize = 3;
     for segment in head(masked, WINDOW_BYTES)
         .split([',', ';', '—', MASK])
