@@ -40,18 +40,22 @@ async fn page(pool: web::Data<PgPool>) -> HttpResponse {
     // On the blocking pool, as `db::run` does for the app's handlers.
     let rows = web::block(move || -> anyhow::Result<Vec<Row>> {
         let mut conn = pool.get()?;
-        Ok(claims::table
-            .select((
-                claims::id,
-                claims::article_id,
-                claims::text,
-                claims::speaker,
-                claims::status,
-                claims::score,
-            ))
-            .order(claims::id.desc())
-            .limit(50)
-            .load(&mut conn)?)
+        // The limit written into the SQL, as the app's lists do (`db::Limited`), so that both
+        // keep their prepared statement's plan instead of planning at every request.
+        Ok(db::Limited::new(
+            claims::table
+                .select((
+                    claims::id,
+                    claims::article_id,
+                    claims::text,
+                    claims::speaker,
+                    claims::status,
+                    claims::score,
+                ))
+                .order(claims::id.desc()),
+            50,
+        )
+        .load(&mut conn)?)
     })
     .await;
     let rows = match rows {

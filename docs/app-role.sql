@@ -10,6 +10,8 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO claimtracker_app;
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM claimtracker_app;
 -- The claim-status ledger is written by its triggers (as the owner), never by the app.
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON claim_status_deltas FROM claimtracker_app;
+-- So is the user directory's version.
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON user_directory_version FROM claimtracker_app;
 -- Tables and sequences that later migrations create get the same rights as these.
 ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO claimtracker_app;

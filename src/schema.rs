@@ -258,6 +258,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    user_directory_version (id) {
+        id -> Bool,
+        version -> Int8,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(articles -> users (ingested_by));
 diesel::joinable!(assignments -> claims (claim_id));
@@ -290,6 +297,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     login_failures,
     sessions,
+    user_directory_version,
     users,
     verdicts,
 );

@@ -12,10 +12,22 @@ use tracing_actix_web::TracingLogger;
 use crate::config::Config;
 use crate::db::PgPool;
 
-/// Shared, immutable state of one app instance. Everything that changes lives in PostgreSQL.
+/// Shared state of one app instance. Everything that changes lives in PostgreSQL; `people` is
+/// only a copy of the user directory, kept while its version there stays the same.
 pub struct AppState {
     pub pool: PgPool,
     pub config: Config,
+    pub people: crate::claims::service::PeopleCache,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, config: Config) -> AppState {
+        AppState {
+            pool,
+            config,
+            people: crate::claims::service::PeopleCache::default(),
+        }
+    }
 }
 
 pub struct Application {
@@ -33,7 +45,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = config.workers;
         let key = session_key(&pool)?;
-        let state = web::Data::new(AppState { pool, config });
+        let state = web::Data::new(AppState::new(pool, config));
         let mut server = HttpServer::new(move || {
             // The session middleware is per worker (it is not `Send`); the store behind it is
             // PostgreSQL, so all workers and instances share the sessions.

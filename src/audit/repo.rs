@@ -147,12 +147,14 @@ pub fn newest_with_claim_texts(
     limit: i64,
 ) -> QueryResult<Vec<(AuditEventRow, Option<String>)>> {
     use crate::schema::claims;
-    audit_events::table
-        .left_join(claims::table)
-        .select((AuditEventRow::as_select(), claims::text.nullable()))
-        .order(audit_events::seq.desc())
-        .limit(limit)
-        .load(conn)
+    crate::db::Limited::new(
+        audit_events::table
+            .left_join(claims::table)
+            .select((AuditEventRow::as_select(), claims::text.nullable()))
+            .order(audit_events::seq.desc()),
+        limit,
+    )
+    .load(conn)
 }
 
 pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use tracing_actix_web::RequestId;
 
 use super::model::CurrentUser;
-use super::session::{CURRENT_USER, FLASH, SessionUser, USER_ID};
+use super::session::{CURRENT_USER, DIRECTORY_VERSION, FLASH, SessionUser, USER_ID};
 use super::{csrf, service};
 use crate::audit::{Actor, AuditContext};
 use crate::error::AppError;
@@ -33,6 +33,9 @@ pub struct PageUser {
     pub ctx: PageContext,
     pub audit: AuditContext,
     pub session: Session,
+    /// The user directory's version as the session load read it: what
+    /// [`crate::claims::service::PeopleCache::get`] is asked for.
+    pub directory_version: Option<i64>,
 }
 
 /// A user calling the JSON API with a bearer token.
@@ -40,6 +43,8 @@ pub struct ApiUser {
     pub user: CurrentUser,
     pub token_id: i64,
     pub audit: AuditContext,
+    /// The user directory's version as the token lookup read it (see [`PageUser`]).
+    pub directory_version: Option<i64>,
 }
 
 /// Any signed-in user, by token or session (every role, viewers included): for reports and
@@ -161,7 +166,7 @@ fn session_user(session: &Session) -> Option<CurrentUser> {
     }
 }
 
-async fn bearer_user(req: &HttpRequest) -> Result<Option<(CurrentUser, i64)>, AppError> {
+async fn bearer_user(req: &HttpRequest) -> Result<Option<service::TokenHolder>, AppError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -181,7 +186,7 @@ async fn bearer_user(req: &HttpRequest) -> Result<Option<(CurrentUser, i64)>, Ap
     })
     .await?;
     match found {
-        Some((token, user)) => Ok(Some((user, token.id))),
+        Some(holder) => Ok(Some(holder)),
         None => Err(AppError::Unauthorized),
     }
 }
@@ -227,11 +232,13 @@ impl FromRequest for PageUser {
                 path: req.path().to_string(),
             };
             let audit = user_audit(&req, &user);
+            let directory_version = session.get::<i64>(DIRECTORY_VERSION).ok().flatten();
             Ok(PageUser {
                 user,
                 ctx,
                 audit,
                 session,
+                directory_version,
             })
         })
     }
@@ -244,12 +251,13 @@ impl FromRequest for ApiUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let (user, token_id) = bearer_user(&req).await?.ok_or(AppError::Unauthorized)?;
-            let audit = token_audit(&req, &user, token_id);
+            let holder = bearer_user(&req).await?.ok_or(AppError::Unauthorized)?;
+            let audit = token_audit(&req, &holder.user, holder.token_id);
             Ok(ApiUser {
-                user,
-                token_id,
+                user: holder.user,
+                token_id: holder.token_id,
                 audit,
+                directory_version: holder.directory_version,
             })
         })
     }
@@ -262,9 +270,12 @@ impl FromRequest for SignedIn {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            if let Some((user, token_id)) = bearer_user(&req).await? {
-                let audit = token_audit(&req, &user, token_id);
-                return Ok(SignedIn { user, audit });
+            if let Some(holder) = bearer_user(&req).await? {
+                let audit = token_audit(&req, &holder.user, holder.token_id);
+                return Ok(SignedIn {
+                    user: holder.user,
+                    audit,
+                });
             }
             let path = req.path();
             let machine =

@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::model::{ApiToken, NewApiToken, NewUser, SessionRow, User};
-use crate::schema::{api_tokens, app_secrets, login_failures, sessions, users};
+use super::session::SessionUser;
+use crate::schema::{
+    api_tokens, app_secrets, login_failures, sessions, user_directory_version, users,
+};
 
 // ---- users ----
 
@@ -132,17 +135,24 @@ pub fn insert_token(conn: &mut PgConnection, new: &NewApiToken<'_>) -> QueryResu
         .get_result(conn)
 }
 
-/// A live token by its hash, with its (active) owner.
+/// A live token by its hash, with its (active) owner and the user directory's version at this
+/// moment (as [`live_session_with_user`] reads it).
 pub fn live_token_by_hash(
     conn: &mut PgConnection,
     token_hash: &str,
-) -> QueryResult<Option<(ApiToken, User)>> {
+) -> QueryResult<Option<(ApiToken, SessionUser, Option<i64>)>> {
     api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::revoked_at.is_null())
         .filter(users::active.eq(true))
-        .select((ApiToken::as_select(), User::as_select()))
+        .select((
+            ApiToken::as_select(),
+            SessionUser::as_select(),
+            user_directory_version::table
+                .select(user_directory_version::version)
+                .single_value(),
+        ))
         .first(conn)
         .optional()
 }
@@ -241,14 +251,19 @@ pub fn update_session(
     .execute(conn)
 }
 
+/// A session, its active user if any, and the user directory's version.
+pub type LiveSession = (SessionRow, Option<SessionUser>, Option<i64>);
+
 /// A live session (not past its idle expiry, created after `created_after`: the absolute limit)
-/// with its user when that user is still active: the one query a page makes to know who asks.
+/// with its user when that user is still active, and the user directory's version at this
+/// moment (see [`crate::claims::service::PeopleCache`]): the one query a page makes to know
+/// who asks.
 pub fn live_session_with_user(
     conn: &mut PgConnection,
     key_hash: &str,
     now: DateTime<Utc>,
     created_after: DateTime<Utc>,
-) -> QueryResult<Option<(SessionRow, Option<User>)>> {
+) -> QueryResult<Option<LiveSession>> {
     sessions::table
         .left_join(
             users::table.on(users::id
@@ -259,7 +274,13 @@ pub fn live_session_with_user(
         .filter(sessions::key_hash.eq(key_hash))
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::created_at.gt(created_after))
-        .select((SessionRow::as_select(), Option::<User>::as_select()))
+        .select((
+            SessionRow::as_select(),
+            Option::<SessionUser>::as_select(),
+            user_directory_version::table
+                .select(user_directory_version::version)
+                .single_value(),
+        ))
         .first(conn)
         .optional()
 }

@@ -517,8 +517,10 @@ pub fn tokens_of(conn: &mut PgConnection, user_id: i64) -> Result<Vec<ApiToken>,
 pub fn authenticate_token(
     conn: &mut PgConnection,
     secret: &str,
-) -> Result<Option<(ApiToken, CurrentUser)>, AuthError> {
-    let Some((token, user)) = repo::live_token_by_hash(conn, &sha256_hex(secret))? else {
+) -> Result<Option<TokenHolder>, AuthError> {
+    let Some((token, user, directory_version)) =
+        repo::live_token_by_hash(conn, &sha256_hex(secret))?
+    else {
         return Ok(None);
     };
     // `last_used_at` is for the account page ("used 3 minutes ago"); writing it on every call
@@ -529,7 +531,20 @@ pub fn authenticate_token(
     if stale {
         repo::touch_token(conn, token.id)?;
     }
-    Ok(Some((token, user.current())))
+    Ok(Some(TokenHolder {
+        token_id: token.id,
+        user: user.current(),
+        directory_version,
+    }))
+}
+
+/// Who a live API token speaks for.
+pub struct TokenHolder {
+    pub token_id: i64,
+    pub user: CurrentUser,
+    /// The user directory's version, read with the token
+    /// ([`crate::claims::service::PeopleCache`]).
+    pub directory_version: Option<i64>,
 }
 
 // ---- sessions (the account page) ----

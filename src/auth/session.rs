@@ -20,6 +20,7 @@ use actix_web::cookie::{Key, SameSite};
 use anyhow::Context;
 use chrono::Utc;
 
+use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::model::{CurrentUser, Role, sha256_hex};
@@ -42,9 +43,14 @@ pub const FLASH: &str = "flash";
 /// The session's active user, read with the session on every load and stripped before every
 /// write: a role change or deactivation is seen on the next request.
 pub const CURRENT_USER: &str = "__current_user";
+/// The user directory's version, read with the session on every load and stripped before every
+/// write: pages reuse the directory they read before while it is the same
+/// ([`crate::claims::service::PeopleCache`]).
+pub const DIRECTORY_VERSION: &str = "__directory_version";
 
 /// The user as the session load hands it to the extractors.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, Queryable, Selectable)]
+#[diesel(table_name = crate::schema::users, check_for_backend(diesel::pg::Pg))]
 pub struct SessionUser {
     pub id: i64,
     pub email: String,
@@ -116,9 +122,10 @@ struct Columns {
     ip: Option<String>,
 }
 
-/// The state as stored: without the user the load added.
+/// The state as stored: without the user and the directory version the load added.
 fn stored_state(mut state: State) -> State {
     state.remove(CURRENT_USER);
+    state.remove(DIRECTORY_VERSION);
     state
 }
 
@@ -145,7 +152,7 @@ impl SessionStore for PgSessionStore {
                 let created_after =
                     now - chrono::Duration::from_std(absolute).unwrap_or(chrono::Duration::days(7));
                 let found = repo::live_session_with_user(conn, &key_hash, now, created_after)?;
-                if let Some((session, _)) = &found {
+                if let Some((session, _, _)) = &found {
                     let interval = chrono::Duration::from_std(touch_interval(idle))
                         .unwrap_or(chrono::Duration::seconds(60));
                     if now - session.last_seen_at >= interval {
@@ -158,7 +165,7 @@ impl SessionStore for PgSessionStore {
             })
             .await
             .map_err(LoadError::Other)?;
-        let Some((session, user)) = row else {
+        let Some((session, user, directory_version)) = row else {
             return Ok(None);
         };
         let mut state = stored_state(
@@ -166,15 +173,12 @@ impl SessionStore for PgSessionStore {
                 .map_err(|e| LoadError::Deserialization(e.into()))?,
         );
         if let Some(user) = user {
-            let user = SessionUser {
-                id: user.id,
-                email: user.email,
-                name: user.name,
-                role: user.role,
-            };
             let value =
                 serde_json::to_string(&user).map_err(|e| LoadError::Deserialization(e.into()))?;
             state.insert(CURRENT_USER.to_string(), value);
+        }
+        if let Some(version) = directory_version {
+            state.insert(DIRECTORY_VERSION.to_string(), version.to_string());
         }
         Ok(Some(state))
     }

@@ -2,6 +2,7 @@
 //! in the same transaction.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use diesel::prelude::*;
 use serde_json::Value;
@@ -62,6 +63,39 @@ impl People {
     pub fn view(&self, claim: Claim) -> ClaimView {
         let assignee = claim.assignee_id.and_then(|id| self.person(id));
         ClaimView::new(claim, assignee)
+    }
+}
+
+/// The user directory as last read, with the version it was read at (the session load reads
+/// the current version: [`crate::auth::session::DIRECTORY_VERSION`]). Every statement that
+/// changes a user's name, email, role or activity bumps the version in the same transaction
+/// (migration `user_directory_version`), so a page that finds its request's version here uses
+/// a directory at least as new as the request, on every instance.
+#[derive(Default)]
+pub struct PeopleCache(std::sync::Mutex<Option<(i64, Arc<People>)>>);
+
+impl PeopleCache {
+    /// The directory at `version` or newer: the kept one when it is that version, else read
+    /// now (and kept). Without a version (no session) it is always read.
+    pub fn get(&self, conn: &mut PgConnection, version: Option<i64>) -> QueryResult<Arc<People>> {
+        if let Some(v) = version
+            && let Some((kept, people)) = &*self.lock()
+            && *kept == v
+        {
+            return Ok(Arc::clone(people));
+        }
+        // Read after the version was: what is read is that version or a newer one, so keeping
+        // it under `v` can only make a later request see newer names, never older ones.
+        let people = Arc::new(People::load(conn)?);
+        if let Some(v) = version {
+            *self.lock() = Some((v, Arc::clone(&people)));
+        }
+        Ok(people)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(i64, Arc<People>)>> {
+        // A panic while holding the lock leaves a whole value behind: keep using it.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -136,22 +136,23 @@ pub fn claim_rows(rows: Vec<ListRow>, people: &People) -> Vec<ClaimRow> {
 
 /// The claim list page; `errors` and the bulk form's values come from a refused bulk assign.
 pub async fn list_page(
-    state: &AppState,
-    ctx: PageContext,
-    user: &CurrentUser,
+    state: &web::Data<AppState>,
+    page: PageUser,
     params: ListParams,
     errors: Vec<(String, String)>,
     bulk: (String, String, String),
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let q = params.clone();
+    let (ctx, user, directory_version) = (page.ctx, page.user, page.directory_version);
+    let shared = web::Data::clone(state);
     let result = db::run(&state.pool, move |conn| {
         let page = match workflow::list(conn, &q) {
             Ok(page) => page,
             Err(e @ AppError::Invalid { .. }) => return Ok((Err(e), vec![])),
             Err(e) => return Err(e),
         };
-        let people = People::load(conn)?;
+        let people = shared.people.get(conn, directory_version)?;
         Ok((
             Ok((claim_rows(page.claims, &people), page.next_cursor)),
             people.active(),
@@ -210,8 +211,8 @@ pub async fn list_page(
             .collect(),
         priorities: Priority::ALL.into_iter().map(|p| p.as_str()).collect(),
         people: assignable(people),
-        can_assign: can(user, Action::Assign, Resource::Any),
-        can_ingest: can(user, Action::Ingest, Resource::Any),
+        can_assign: can(&user, Action::Assign, Resource::Any),
+        can_ingest: can(&user, Action::Ingest, Resource::Any),
         rows,
         errors,
         bulk_assignee: bulk.0,
@@ -251,8 +252,7 @@ async fn index(
     authorize(&page.user, Action::Read, Resource::Any)?;
     list_page(
         &state,
-        page.ctx,
-        &page.user,
+        page,
         query.into_inner(),
         vec![],
         Default::default(),
@@ -474,7 +474,11 @@ async fn show(
 ) -> Result<HttpResponse, AppError> {
     authorize(&page.user, Action::Read, Resource::Any)?;
     let id = path.into_inner();
-    let detail = db::run(&state.pool, move |conn| workflow::claim_detail(conn, id)).await?;
+    let (shared, directory) = (web::Data::clone(&state), page.directory_version);
+    let detail = db::run(&state.pool, move |conn| {
+        workflow::claim_detail(conn, &shared.people, directory, id)
+    })
+    .await?;
     let html = claim_page(
         page.ctx,
         &page.user,

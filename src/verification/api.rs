@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::model::{AssignInput, EvidenceInput};
 use super::service::{self, ListParams};
 use crate::auth::{Action, ApiUser, Resource, authorize};
-use crate::claims::service::{view, views};
+use crate::claims::service::view;
 use crate::db;
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -37,9 +37,12 @@ async fn list(
 ) -> Result<HttpResponse, AppError> {
     authorize(&api.user, Action::Read, Resource::Any)?;
     let params = query.into_inner();
+    let (shared, directory_version) = (web::Data::clone(&state), api.directory_version);
     let (items, next_cursor) = db::run(&state.pool, move |conn| {
         let page = service::list(conn, &params)?;
-        Ok((views(conn, page.claims)?, page.next_cursor))
+        let people = shared.people.get(conn, directory_version)?;
+        let items: Vec<_> = page.claims.into_iter().map(|c| people.view(c)).collect();
+        Ok((items, page.next_cursor))
     })
     .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": next_cursor})))

@@ -2,6 +2,8 @@
 
 use diesel::prelude::*;
 
+use crate::db::Limited;
+
 use super::model::{
     AssigneeFilter, Comment, Cursor, CursorKey, Evidence, ListFilter, NewAssignment, NewComment,
     NewEvidence, NewVerdict, Sort, VerdictRow,
@@ -42,29 +44,11 @@ pub fn evidence_count(conn: &mut PgConnection, claim_id: i64) -> QueryResult<i64
         .get_result(conn)
 }
 
-/// The claim's evidence, oldest first.
-pub fn evidence_for(conn: &mut PgConnection, claim_id: i64) -> QueryResult<Vec<Evidence>> {
-    evidence::table
-        .filter(evidence::claim_id.eq(claim_id))
-        .order((evidence::added_at.asc(), evidence::id.asc()))
-        .select(Evidence::as_select())
-        .load(conn)
-}
-
 pub fn insert_comment(conn: &mut PgConnection, new: &NewComment<'_>) -> QueryResult<Comment> {
     diesel::insert_into(comments::table)
         .values(new)
         .returning(Comment::as_returning())
         .get_result(conn)
-}
-
-/// The claim's comments, oldest first.
-pub fn comments_for(conn: &mut PgConnection, claim_id: i64) -> QueryResult<Vec<Comment>> {
-    comments::table
-        .filter(comments::claim_id.eq(claim_id))
-        .order((comments::created_at.asc(), comments::id.asc()))
-        .select(Comment::as_select())
-        .load(conn)
 }
 
 pub fn insert_verdict(conn: &mut PgConnection, new: &NewVerdict<'_>) -> QueryResult<VerdictRow> {
@@ -85,13 +69,121 @@ pub fn supersede_verdict(conn: &mut PgConnection, claim_id: i64) -> QueryResult<
     .execute(conn)
 }
 
-/// Every verdict the claim has had, newest first.
-pub fn verdicts_for(conn: &mut PgConnection, claim_id: i64) -> QueryResult<Vec<VerdictRow>> {
-    verdicts::table
-        .filter(verdicts::claim_id.eq(claim_id))
-        .order((verdicts::decided_at.desc(), verdicts::id.desc()))
-        .select(VerdictRow::as_select())
-        .load(conn)
+/// What the claim page shows under the claim: its evidence and comments, oldest first, and its
+/// verdicts, newest first (superseded ones stay, as history).
+pub struct Discussion {
+    pub evidence: Vec<Evidence>,
+    pub comments: Vec<Comment>,
+    pub verdicts: Vec<VerdictRow>,
+}
+
+/// A row of [`discussion_for`]'s union: which table, its id, who and when, then the table's
+/// own columns in the slots `a` to `e`.
+type DiscussionRow = (
+    String,
+    i64,
+    i64,
+    chrono::DateTime<chrono::Utc>,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
+/// The claim's evidence, comments and verdicts in one round trip (a `UNION ALL` of the three
+/// tables in one row shape) rather than three.
+pub fn discussion_for(conn: &mut PgConnection, claim_id: i64) -> QueryResult<Discussion> {
+    use diesel::IntoSql;
+    use diesel::sql_types::{Nullable, Text, Timestamptz};
+    let no_text = || None::<String>.into_sql::<Nullable<Text>>();
+    let no_time = || None::<chrono::DateTime<chrono::Utc>>.into_sql::<Nullable<Timestamptz>>();
+    let empty = || "".into_sql::<Text>();
+    let rows: Vec<DiscussionRow> = evidence::table
+        .filter(evidence::claim_id.eq(claim_id))
+        .select((
+            "evidence".into_sql::<Text>(),
+            evidence::id,
+            evidence::added_by,
+            evidence::added_at,
+            evidence::url,
+            evidence::title,
+            evidence::note,
+            evidence::stance,
+            no_time(),
+        ))
+        .union_all(
+            comments::table
+                .filter(comments::claim_id.eq(claim_id))
+                .select((
+                    "comment".into_sql::<Text>(),
+                    comments::id,
+                    comments::author_id,
+                    comments::created_at,
+                    comments::body,
+                    no_text(),
+                    empty(),
+                    empty(),
+                    no_time(),
+                )),
+        )
+        .union_all(
+            verdicts::table
+                .filter(verdicts::claim_id.eq(claim_id))
+                .select((
+                    "verdict".into_sql::<Text>(),
+                    verdicts::id,
+                    verdicts::decided_by,
+                    verdicts::decided_at,
+                    verdicts::verdict,
+                    no_text(),
+                    verdicts::rationale,
+                    empty(),
+                    verdicts::superseded_at,
+                )),
+        )
+        .load(conn)?;
+    let mut found = Discussion {
+        evidence: vec![],
+        comments: vec![],
+        verdicts: vec![],
+    };
+    for (kind, id, who, at, a, b, c, d, e) in rows {
+        match kind.as_str() {
+            "evidence" => found.evidence.push(Evidence {
+                id,
+                claim_id,
+                url: a,
+                title: b,
+                note: c,
+                stance: d,
+                added_by: who,
+                added_at: at,
+            }),
+            "comment" => found.comments.push(Comment {
+                id,
+                claim_id,
+                author_id: who,
+                body: a,
+                created_at: at,
+            }),
+            _ => found.verdicts.push(VerdictRow {
+                id,
+                claim_id,
+                verdict: a,
+                rationale: c,
+                decided_by: who,
+                decided_at: at,
+                superseded_at: e,
+            }),
+        }
+    }
+    found.evidence.sort_by_key(|e| (e.added_at, e.id));
+    found.comments.sort_by_key(|c| (c.created_at, c.id));
+    found
+        .verdicts
+        .sort_by_key(|v| std::cmp::Reverse((v.decided_at, v.id)));
+    Ok(found)
 }
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
@@ -129,7 +221,11 @@ fn filtered<'a, ST: 'a>(
 ) -> claims::BoxedQuery<'a, diesel::pg::Pg, ST> {
     use diesel_full_text_search::TsQueryExtensions;
 
-    if !filter.statuses.is_empty() {
+    if let [status] = filter.statuses.as_slice() {
+        // `status = $1`, not `= ANY($1)`: an index on (…, status, due_at) then gives the rows
+        // already in due order, in the generic plan too.
+        query = query.filter(claims::status.eq(status.as_str()));
+    } else if !filter.statuses.is_empty() {
         let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
         query = query.filter(claims::status.eq_any(statuses));
     }
@@ -165,6 +261,16 @@ fn filtered<'a, ST: 'a>(
     query
 }
 
+/// The limit written into a list's SQL ([`Limited`]): the page size asked for (plus the one row
+/// that tells whether another page follows) rounded up to one of a few sizes, so that the API's
+/// free `limit` makes at most a handful of prepared statements per list shape, not two hundred.
+fn limit_bucket(limit: i64) -> i64 {
+    [11, 21, 51, 101, 201]
+        .into_iter()
+        .find(|&size| size >= limit)
+        .unwrap_or(limit)
+}
+
 /// One page of claims, each with its search rank (0 without `q`).
 pub struct ListRows<R> {
     pub rows: Vec<(R, f32)>,
@@ -184,7 +290,7 @@ pub trait Listable: Listed + Selectable<diesel::pg::Pg> + Sized {
     /// Every row with rank 0.
     fn unranked<'a>() -> ListQuery<'a, Self>;
     fn load_page(
-        query: ListQuery<'_, Self>,
+        query: Limited<ListQuery<'_, Self>>,
         conn: &mut PgConnection,
     ) -> QueryResult<Vec<(Self, f32)>>;
     /// The rows of these ids, in no particular order.
@@ -213,7 +319,7 @@ macro_rules! listable {
             }
 
             fn load_page(
-                query: ListQuery<'_, Self>,
+                query: Limited<ListQuery<'_, Self>>,
                 conn: &mut PgConnection,
             ) -> QueryResult<Vec<(Self, f32)>> {
                 query.load(conn)
@@ -306,7 +412,11 @@ pub fn list<R: Listable>(
         };
     }
     Ok(ListRows {
-        rows: R::load_page(query.limit(limit), conn)?,
+        rows: {
+            let mut rows = R::load_page(Limited::new(query, limit_bucket(limit)), conn)?;
+            rows.truncate(usize::try_from(limit).unwrap_or(0));
+            rows
+        },
         window: None,
     })
 }
@@ -396,16 +506,15 @@ pub fn dashboard_lists(
         )
     };
     let by_due = (claims::due_at.asc().nulls_last(), claims::id.asc());
-    let rows: Vec<(ListRow, i32)> = list(mine, 0)
-        .order(by_due)
-        .limit(limits.0)
-        .union_all(list(overdue, 1).order(by_due).limit(limits.1))
-        .union_all(
-            list(candidates, 2)
-                .order((claims::score.desc(), claims::id.desc()))
-                .limit(limits.2),
-        )
-        .load(conn)?;
+    let rows: Vec<(ListRow, i32)> = Limited::union_all(vec![
+        (list(mine, 0).order(by_due), limits.0),
+        (list(overdue, 1).order(by_due), limits.1),
+        (
+            list(candidates, 2).order((claims::score.desc(), claims::id.desc())),
+            limits.2,
+        ),
+    ])
+    .load(conn)?;
     let mut lists = (vec![], vec![], vec![]);
     for (claim, tag) in rows {
         match tag {
@@ -473,14 +582,67 @@ pub fn claim_texts(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<(i64
         .load(conn)
 }
 
-/// The claim with its article's title and body, in one query (the claim page's first read).
+/// How much of the article around a claim the claim page reads: its paragraph is within this
+/// many characters of the quote unless the paragraph is longer than any news paragraph.
+pub const CONTEXT_CHARS: i32 = 2_000;
+
+/// The part of an article's body around a claim, with up to [`EDGE_CHARS`] characters more on
+/// each side: enough to tell whether a paragraph breaks right at the window's edge.
+pub struct BodyWindow {
+    pub text: String,
+    /// Where `text` starts in the body, in characters.
+    pub offset: i32,
+    /// The window proper is `text`'s characters `first..last`.
+    pub first: usize,
+    pub last: usize,
+}
+
+/// How many characters past each edge of the window are read: a paragraph break is two.
+pub const EDGE_CHARS: i32 = 2;
+
+diesel::define_sql_function!(fn substr(text: diesel::sql_types::Text, from: diesel::sql_types::Integer, len: diesel::sql_types::Integer) -> diesel::sql_types::Text);
+diesel::define_sql_function!(fn greatest(a: diesel::sql_types::Integer, b: diesel::sql_types::Integer) -> diesel::sql_types::Integer);
+
+/// The claim with its article's title and the body within [`CONTEXT_CHARS`] of the quote, in
+/// one query (the claim page's first read; a whole body is 15 KB on average, and every byte of
+/// it was decoded to find one paragraph).
 pub fn claim_with_article(
     conn: &mut PgConnection,
     id: i64,
-) -> QueryResult<(Claim, String, String)> {
-    claims::table
+) -> QueryResult<(Claim, String, BodyWindow)> {
+    use diesel::IntoSql;
+    use diesel::sql_types::Integer;
+    let from = greatest(
+        claims::quote_start - (CONTEXT_CHARS + EDGE_CHARS),
+        0.into_sql::<Integer>(),
+    );
+    let len =
+        greatest(claims::quote_end - from, 0.into_sql::<Integer>()) + (CONTEXT_CHARS + EDGE_CHARS);
+    let (claim, title, text): (Claim, String, String) = claims::table
         .inner_join(articles::table)
         .filter(claims::id.eq(id))
-        .select((Claim::as_select(), articles::title, articles::body_text))
-        .first(conn)
+        .select((
+            Claim::as_select(),
+            articles::title,
+            substr(articles::body_text, from + 1, len),
+        ))
+        .first(conn)?;
+    let window = body_window(text, claim.quote_start, claim.quote_end);
+    Ok((claim, title, window))
+}
+
+/// The window around a quote at `start..end` (character offsets in the body) from `text`, the
+/// characters [`claim_with_article`] read: from `CONTEXT_CHARS + EDGE_CHARS` before `start`
+/// (or the body's start) to as many after `end` (or the body's end).
+pub fn body_window(text: String, start: i32, end: i32) -> BodyWindow {
+    let offset = (start - (CONTEXT_CHARS + EDGE_CHARS)).max(0);
+    let first = ((start - CONTEXT_CHARS).max(0) - offset).max(0) as usize;
+    let read = text.chars().count();
+    let last = ((end.max(start) + CONTEXT_CHARS - offset).max(0) as usize).min(read);
+    BodyWindow {
+        text,
+        offset,
+        first: first.min(last),
+        last,
+    }
 }

@@ -598,28 +598,36 @@ pub fn history(conn: &mut PgConnection, id: i64) -> Result<Vec<HistoryEvent>, Ap
         .collect())
 }
 
-/// The claim in its paragraph: the text before the span, the span, the text after.
-pub fn in_paragraph(body: &str, start: usize, end: usize) -> (String, String, String) {
-    let chars: Vec<char> = body.chars().collect();
-    let start = start.min(chars.len());
-    let end = end.clamp(start, chars.len());
+/// The claim in its paragraph: the text before the span, the span, the text after. `window`
+/// is the part of the body around the claim ([`repo::claim_with_article`]); `start` and `end`
+/// are offsets in the whole body. A paragraph that runs past the window is cut with "…".
+pub fn in_paragraph(window: &repo::BodyWindow, start: i32, end: i32) -> (String, String, String) {
+    let chars: Vec<char> = window.text.chars().collect();
+    let (first, last) = (window.first, window.last.min(chars.len()));
+    let start = ((start - window.offset).max(0) as usize).clamp(first, last);
+    let end = ((end - window.offset).max(0) as usize).clamp(start, last);
     let is_break = |i: usize| {
         chars[i] == '\n'
             && (i + 1 < chars.len() && chars[i + 1] == '\n' || i > 0 && chars[i - 1] == '\n')
     };
+    let blank = |part: &[char]| part.iter().all(|c| c.is_whitespace());
     let mut from = start;
-    while from > 0 && !is_break(from - 1) {
+    while from > first && !is_break(from - 1) {
         from -= 1;
     }
     let mut to = end;
-    while to < chars.len() && !is_break(to) {
+    while to < last && !is_break(to) {
         to += 1;
     }
-    (
-        chars[from..start].iter().collect(),
-        chars[start..end].iter().collect(),
-        chars[end..to].iter().collect(),
-    )
+    let mut before: String = chars[from..start].iter().collect();
+    if from == first && first > 0 && !is_break(first - 1) && !blank(&chars[..first]) {
+        before.insert(0, '…');
+    }
+    let mut after: String = chars[end..to].iter().collect();
+    if to == last && last < chars.len() && !is_break(last) && !blank(&chars[last..]) {
+        after.push('…');
+    }
+    (before, chars[start..end].iter().collect(), after)
 }
 
 /// Everything the claim page shows.
@@ -655,18 +663,23 @@ pub fn mentioned_users(before: Option<&Value>, after: Option<&Value>) -> Vec<i64
         .collect()
 }
 
-pub fn claim_detail(conn: &mut PgConnection, id: i64) -> Result<ClaimDetail, AppError> {
-    let (claim, article_title, body) = repo::claim_with_article(conn, id)?;
-    let people = crate::claims::service::People::load(conn)?;
+/// Everything the claim page shows; `directory` is the request's user directory version
+/// (`PageUser::directory_version`).
+pub fn claim_detail(
+    conn: &mut PgConnection,
+    people: &crate::claims::service::PeopleCache,
+    directory: Option<i64>,
+    id: i64,
+) -> Result<ClaimDetail, AppError> {
+    let (claim, article_title, window) = repo::claim_with_article(conn, id)?;
+    let people = people.get(conn, directory)?;
     let view = people.view(claim.clone());
-    let context = in_paragraph(
-        &body,
-        claim.quote_start.max(0) as usize,
-        claim.quote_end.max(0) as usize,
-    );
-    let evidence = repo::evidence_for(conn, id)?;
-    let comments = repo::comments_for(conn, id)?;
-    let verdicts = repo::verdicts_for(conn, id)?;
+    let context = in_paragraph(&window, claim.quote_start, claim.quote_end);
+    let repo::Discussion {
+        evidence,
+        comments,
+        verdicts,
+    } = repo::discussion_for(conn, id)?;
     let events = crate::audit::repo::for_claim(conn, id)?;
     let names = people.names();
     let people = people.active();
@@ -812,4 +825,96 @@ fn claim_texts_for(
     ids.sort_unstable();
     ids.dedup();
     Ok(repo::claim_texts(conn, &ids)?.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_paragraph;
+    use crate::verification::repo::{BodyWindow, CONTEXT_CHARS, EDGE_CHARS, body_window};
+
+    /// The window `claim_with_article` reads for a quote at `start..end` when the context is
+    /// `around` characters instead of `CONTEXT_CHARS` (the same arithmetic as its SQL).
+    fn window(body: &str, start: i32, end: i32, around: i32) -> BodyWindow {
+        let chars: Vec<char> = body.chars().collect();
+        let from = (start - (around + EDGE_CHARS)).max(0);
+        let to = ((end - from).max(0) + around + EDGE_CHARS + from) as usize;
+        let text: String = chars[from as usize..to.min(chars.len())].iter().collect();
+        let offset = from;
+        let first = ((start - around).max(0) - offset).max(0) as usize;
+        let last = ((end + around - offset).max(0) as usize).min(text.chars().count());
+        BodyWindow {
+            text,
+            offset,
+            first,
+            last,
+        }
+    }
+
+    #[test]
+    fn the_window_of_the_page_is_the_one_the_tests_use() {
+        // `body_window` (CONTEXT_CHARS) and this module's `window` agree on the arithmetic.
+        let body: String = "x".repeat(3 * CONTEXT_CHARS as usize);
+        let (start, end) = (CONTEXT_CHARS + 100, CONTEXT_CHARS + 110);
+        let ours = window(&body, start, end, CONTEXT_CHARS);
+        let page = body_window(ours.text.clone(), start, end);
+        assert_eq!(
+            (page.offset, page.first, page.last),
+            (ours.offset, ours.first, ours.last)
+        );
+        assert_eq!(
+            (page.first, page.last),
+            (2, 2 + 2 * CONTEXT_CHARS as usize + 10)
+        );
+    }
+
+    fn context(body: &str, span: &str, around: i32) -> (String, String, String) {
+        let start = body[..body.find(span).unwrap()].chars().count() as i32;
+        let end = start + span.chars().count() as i32;
+        in_paragraph(&window(body, start, end, around), start, end)
+    }
+
+    #[test]
+    fn the_paragraph_around_the_span_when_the_window_holds_the_body() {
+        let body = "First para.\n\nBefore it. The claim here. After it.\n\nLast para.";
+        let (before, span, after) = context(body, "The claim here.", 1000);
+        assert_eq!(
+            (before.as_str(), span.as_str(), after.as_str()),
+            ("Before it. ", "The claim here.", " After it.")
+        );
+    }
+
+    #[test]
+    fn offsets_count_characters_not_bytes() {
+        // "é", "—" and the curly quotes are several bytes each.
+        let body = "Café — intro.\n\nSaid: “it rose”. End.";
+        let (before, span, after) = context(body, "“it rose”", 8);
+        assert_eq!(
+            (before.as_str(), span.as_str(), after.as_str()),
+            ("Said: ", "“it rose”", ". End.")
+        );
+    }
+
+    #[test]
+    fn a_paragraph_longer_than_the_window_is_cut_with_an_ellipsis() {
+        let body = "aaaa bbbb SPAN cccc dddd";
+        let (before, span, after) = context(body, "SPAN", 5);
+        assert_eq!(
+            (before.as_str(), span.as_str(), after.as_str()),
+            ("…bbbb ", "SPAN", " cccc…")
+        );
+        // A window reaching both ends of the body cuts nothing.
+        assert_eq!(context(body, "SPAN", 10).0, "aaaa bbbb ");
+        assert_eq!(context(body, "SPAN", 10).2, " cccc dddd");
+    }
+
+    #[test]
+    fn a_paragraph_that_starts_or_ends_at_the_window_edge_is_whole() {
+        // The paragraph "bbbb SPAN cccc" is exactly the window: its breaks lie just outside.
+        let body = "aaaa\n\nbbbb SPAN cccc\n\ndddd";
+        let (before, span, after) = context(body, "SPAN", 5);
+        assert_eq!(
+            (before.as_str(), span.as_str(), after.as_str()),
+            ("bbbb ", "SPAN", " cccc")
+        );
+    }
 }

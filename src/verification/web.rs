@@ -221,8 +221,9 @@ struct DashboardPage {
 async fn dashboard(state: web::Data<AppState>, page: PageUser) -> Result<HttpResponse, AppError> {
     authorize(&page.user, Action::Read, Resource::Any)?;
     let user = page.user.clone();
+    let (shared, directory_version) = (web::Data::clone(&state), page.directory_version);
     let (d, my_tasks, overdue, candidates) = db::run(&state.pool, move |conn| {
-        let people = crate::claims::service::People::load(conn)?;
+        let people = shared.people.get(conn, directory_version)?;
         let mut d = service::dashboard(conn, &user, &people)?;
         let my = claim_rows(std::mem::take(&mut d.my_tasks), &people);
         let over = claim_rows(std::mem::take(&mut d.overdue), &people);
@@ -299,8 +300,9 @@ async fn tasks(
         limit: Some("100".into()),
         ..ListParams::default()
     };
+    let (shared, directory_version) = (web::Data::clone(&state), page.directory_version);
     let (result, people) = db::run(&state.pool, move |conn| {
-        let directory = crate::claims::service::People::load(conn)?;
+        let directory = shared.people.get(conn, directory_version)?;
         let people = directory.active();
         let result = match service::list(conn, &params) {
             Ok(page) => Ok((claim_rows(page.claims, &directory), page.next_cursor)),
@@ -421,7 +423,7 @@ impl VersionedForm {
 /// After a form: 303 back to the claim with a flash; or the claim page again with the input
 /// kept (422 per field, 409 with what changed meanwhile). Other errors go to the error page.
 async fn after_form(
-    state: &AppState,
+    state: &web::Data<AppState>,
     page: PageUser,
     id: i64,
     result: Result<(), AppError>,
@@ -451,7 +453,11 @@ async fn after_form(
         ),
         Err(e) => return Err(e),
     };
-    let detail = db::run(&state.pool, move |conn| service::claim_detail(conn, id)).await?;
+    let (shared, directory) = (web::Data::clone(state), page.directory_version);
+    let detail = db::run(&state.pool, move |conn| {
+        service::claim_detail(conn, &shared.people, directory, id)
+    })
+    .await?;
     let html = claim_page(page.ctx, &page.user, detail, form, errors, conflict);
     Ok(render(status, &html))
 }
@@ -701,8 +707,7 @@ async fn bulk_assign(
             let params: ListParams = serde_urlencoded::from_str(query).unwrap_or_default();
             list_page(
                 &state,
-                page.ctx,
-                &page.user,
+                page,
                 params,
                 vec![(field, message)],
                 (assignee, due, priority),

@@ -346,6 +346,8 @@ fn the_app_role_of_the_readme_cannot_drop_or_bypass_the_audit_triggers() {
     );
     create_user_audited(&mut app, "a@example.org").unwrap();
     assert!(verify(&mut app).unwrap().ok);
+    // Every page reads the user directory's version; the new user bumped it.
+    assert!(count(&mut app, "SELECT version AS n FROM user_directory_version") >= 2);
     // Claims are written, and their status counts kept, with the role's rights only.
     for sql in [
         "INSERT INTO articles (title, raw_text, body_text, content_hash) \
@@ -373,6 +375,7 @@ fn the_app_role_of_the_readme_cannot_drop_or_bypass_the_audit_triggers() {
         "DELETE FROM audit_events",
         "TRUNCATE audit_events",
         "INSERT INTO claim_status_deltas (status, n) VALUES ('open', 5)",
+        "UPDATE user_directory_version SET version = 1",
     ] {
         assert!(
             diesel::sql_query(sql).execute(&mut app).is_err(),

@@ -1887,3 +1887,77 @@ async fn the_service_and_the_database_follow_the_transition_table_in_every_combi
     assert_eq!(impossible, (2 * 2 + 3) * 7 * 4);
     assert_eq!(checked, 6 * 3 * 7 * 4 - impossible);
 }
+
+/// Pages and the API keep the user directory between requests while its version stays the
+/// same (`PeopleCache`); a rename or a role change must show at the very next request.
+#[tokio::test]
+async fn a_renamed_or_demoted_user_shows_as_such_at_the_next_request() {
+    let app = TestApp::spawn().await;
+    let (id, reviewer, _, editor_token) = claim_in_review(&app).await;
+    app.signed_in("editor").await;
+    let reviewer_id = app.user_id(&reviewer);
+    let old_name = {
+        use claimtracker::schema::users;
+        users::table
+            .find(reviewer_id)
+            .select(users::name)
+            .first::<String>(&mut app.db.conn())
+            .unwrap()
+    };
+    let pages = || async {
+        let claim = app
+            .get(&format!("/claims/{id}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let list = app.get("/claims").await.text().await.unwrap();
+        let api = get_json(&app, &editor_token, "/api/v1/claims?status=in_review")
+            .await
+            .json::<Value>()
+            .await
+            .unwrap();
+        let api_name = api["items"][0]["assignee"]["name"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (claim, list, api_name)
+    };
+    // Twice: the second time the directory comes from the copy kept by the first.
+    for _ in 0..2 {
+        let (claim, list, api_name) = pages().await;
+        assert!(claim.contains(&format!("assigned to <strong>{old_name}</strong>")));
+        assert!(list.contains(&format!("<td>{old_name}</td>")));
+        assert_eq!(api_name, old_name);
+    }
+
+    // Renamed behind the app's back, as a database administrator would.
+    {
+        use claimtracker::schema::users;
+        diesel::update(users::table.find(reviewer_id))
+            .set(users::name.eq("Renata Reviewer"))
+            .execute(&mut app.db.conn())
+            .unwrap();
+    }
+    let (claim, list, api_name) = pages().await;
+    assert!(claim.contains("assigned to <strong>Renata Reviewer</strong>"));
+    assert!(list.contains("<td>Renata Reviewer</td>"));
+    assert!(!list.contains(&old_name));
+    assert_eq!(api_name, "Renata Reviewer");
+
+    // Demoted to viewer: no longer offered for assignment.
+    let option = format!("<option value=\"{reviewer}\"");
+    assert!(list.contains(&option));
+    claimtracker::auth::service::change_role(
+        &mut app.db.conn(),
+        &claimtracker::audit::AuditContext::system(),
+        reviewer_id,
+        "viewer",
+    )
+    .unwrap();
+    let (_, list, _) = pages().await;
+    assert!(
+        !list.contains(&option),
+        "a viewer is offered for assignment"
+    );
+}
