@@ -627,18 +627,18 @@ pub fn claim_with_article(
             substr(articles::body_text, from + 1, len),
         ))
         .first(conn)?;
-    let window = body_window(text, claim.quote_start, claim.quote_end);
+    let window = body_window(text, claim.quote_start, claim.quote_end, CONTEXT_CHARS);
     Ok((claim, title, window))
 }
 
 /// The window around a quote at `start..end` (character offsets in the body) from `text`, the
-/// characters [`claim_with_article`] read: from `CONTEXT_CHARS + EDGE_CHARS` before `start`
-/// (or the body's start) to as many after `end` (or the body's end).
-pub fn body_window(text: String, start: i32, end: i32) -> BodyWindow {
-    let offset = (start - (CONTEXT_CHARS + EDGE_CHARS)).max(0);
-    let first = ((start - CONTEXT_CHARS).max(0) - offset).max(0) as usize;
+/// characters [`claim_with_article`] read: from `around + EDGE_CHARS` before `start` (or the
+/// body's start) to as many after `end` (or the body's end). `around` is [`CONTEXT_CHARS`].
+pub fn body_window(text: String, start: i32, end: i32, around: i32) -> BodyWindow {
+    let offset = (start - (around + EDGE_CHARS)).max(0);
+    let first = ((start - around).max(0) - offset).max(0) as usize;
     let read = text.chars().count();
-    let last = ((end.max(start) + CONTEXT_CHARS - offset).max(0) as usize).min(read);
+    let last = ((end.max(start) + around - offset).max(0) as usize).min(read);
     BodyWindow {
         text,
         offset,

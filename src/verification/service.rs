@@ -830,41 +830,16 @@ fn claim_texts_for(
 #[cfg(test)]
 mod tests {
     use super::in_paragraph;
-    use crate::verification::repo::{BodyWindow, CONTEXT_CHARS, EDGE_CHARS, body_window};
+    use crate::verification::repo::{BodyWindow, EDGE_CHARS, body_window};
 
     /// The window `claim_with_article` reads for a quote at `start..end` when the context is
-    /// `around` characters instead of `CONTEXT_CHARS` (the same arithmetic as its SQL).
+    /// `around` characters instead of `CONTEXT_CHARS`: its SQL's `substr`, then `body_window`.
     fn window(body: &str, start: i32, end: i32, around: i32) -> BodyWindow {
         let chars: Vec<char> = body.chars().collect();
         let from = (start - (around + EDGE_CHARS)).max(0);
         let to = ((end - from).max(0) + around + EDGE_CHARS + from) as usize;
         let text: String = chars[from as usize..to.min(chars.len())].iter().collect();
-        let offset = from;
-        let first = ((start - around).max(0) - offset).max(0) as usize;
-        let last = ((end + around - offset).max(0) as usize).min(text.chars().count());
-        BodyWindow {
-            text,
-            offset,
-            first,
-            last,
-        }
-    }
-
-    #[test]
-    fn the_window_of_the_page_is_the_one_the_tests_use() {
-        // `body_window` (CONTEXT_CHARS) and this module's `window` agree on the arithmetic.
-        let body: String = "x".repeat(3 * CONTEXT_CHARS as usize);
-        let (start, end) = (CONTEXT_CHARS + 100, CONTEXT_CHARS + 110);
-        let ours = window(&body, start, end, CONTEXT_CHARS);
-        let page = body_window(ours.text.clone(), start, end);
-        assert_eq!(
-            (page.offset, page.first, page.last),
-            (ours.offset, ours.first, ours.last)
-        );
-        assert_eq!(
-            (page.first, page.last),
-            (2, 2 + 2 * CONTEXT_CHARS as usize + 10)
-        );
+        body_window(text, start, end, around)
     }
 
     fn context(body: &str, span: &str, around: i32) -> (String, String, String) {
