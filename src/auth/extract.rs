@@ -185,10 +185,8 @@ async fn bearer_user(req: &HttpRequest) -> Result<Option<service::TokenHolder>, 
         Ok(service::authenticate_token(conn, &secret)?)
     })
     .await?;
-    match found {
-        Some(holder) => Ok(Some(holder)),
-        None => Err(AppError::Unauthorized),
-    }
+    // A token was presented: an unknown or revoked one is refused, never taken for no token.
+    found.map(Some).ok_or(AppError::Unauthorized)
 }
 
 fn token_audit(req: &HttpRequest, user: &CurrentUser, token_id: i64) -> AuditContext {
