@@ -10,7 +10,6 @@
 //!
 //! The anonymous session carries a token too, so the login form is covered.
 
-use actix_session::{Session, SessionExt};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
@@ -20,7 +19,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use subtle::ConstantTimeEq;
 
-use super::session::CSRF;
+use super::session::{CSRF, Session};
 use crate::error::AppError;
 use crate::startup::AppState;
 
@@ -87,8 +86,11 @@ pub async fn protect(
     if let Err(why) = same_origin(&req, public_url.as_deref()) {
         return Ok(refuse(req, why));
     }
-    let expected = req
-        .get_session()
+    let session = Session::of(req.request());
+    if let Err(e) = session.load().await {
+        return Ok(req.error_response(e));
+    }
+    let expected = session
         .get::<String>(CSRF)
         .ok()
         .flatten()

@@ -1,6 +1,8 @@
 //! Extractors that say who is asking. Handlers take one of them as an argument:
 //!
 //! * [`PageUser`] for pages: the session's user, or a 303 to `/login?next=<this path>`.
+//! * [`SignedInPage`] for the busiest pages: the same, but the session is read in the page's own
+//!   blocking task ([`SignedInPage::run`]), so the page hands work to the blocking pool once.
 //! * [`ApiUser`] for `/api/`: `Authorization: Bearer TOKEN` only (a cookie never counts); 401 JSON.
 //! * [`SignedIn`] for what both browsers and scripts fetch (reports): a bearer token if one is
 //!   sent, else the session, else 401 (for `/api/` and machine formats) or the login redirect.
@@ -11,7 +13,6 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use tracing_actix_web::RequestId;
 
 use super::model::CurrentUser;
-use super::session::{CURRENT_USER, DIRECTORY_VERSION, FLASH, SessionUser, USER_ID};
+use super::session::{self, FLASH, Session};
 use super::{csrf, service};
 use crate::audit::{Actor, AuditContext};
 use crate::error::AppError;
@@ -150,22 +151,6 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppState missing")))
 }
 
-/// The active user of the request's session, if any: the session store read it with the
-/// session, so this costs no query.
-fn session_user(session: &Session) -> Option<CurrentUser> {
-    let Ok(Some(_)) = session.get::<i64>(USER_ID) else {
-        return None;
-    };
-    match session.get::<SessionUser>(CURRENT_USER) {
-        Ok(Some(user)) => Some(user.current()),
-        _ => {
-            // A deactivated or deleted user: this session is over.
-            session.purge();
-            None
-        }
-    }
-}
-
 async fn bearer_user(req: &HttpRequest) -> Result<Option<service::TokenHolder>, AppError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
@@ -202,6 +187,38 @@ fn token_audit(req: &HttpRequest, user: &CurrentUser, token_id: i64) -> AuditCon
 
 type Boxed<T> = Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>>;
 
+fn sign_in_first(req: &HttpRequest) -> actix_web::Error {
+    actix_web::error::InternalError::from_response("sign in first", login_redirect(req)).into()
+}
+
+impl PageUser {
+    /// The page user of a session already read, or `None` when nobody is signed in.
+    fn of_session(req: &HttpRequest, session: Session) -> Option<PageUser> {
+        let user = session.current_user()?;
+        // A POST that redirects must not eat the message meant for the page after it.
+        let flash = if req.method() == actix_web::http::Method::GET {
+            take_flash(&session)
+        } else {
+            None
+        };
+        let ctx = PageContext {
+            user: Some(user.view()),
+            csrf_token: csrf::token(&session),
+            flash,
+            path: req.path().to_string(),
+        };
+        let audit = user_audit(req, &user);
+        let directory_version = session.directory_version();
+        Some(PageUser {
+            user,
+            ctx,
+            audit,
+            session,
+            directory_version,
+        })
+    }
+}
+
 impl FromRequest for PageUser {
     type Error = actix_web::Error;
     type Future = Boxed<PageUser>;
@@ -209,36 +226,98 @@ impl FromRequest for PageUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let session = req.get_session();
-            let Some(user) = session_user(&session) else {
-                return Err(actix_web::error::InternalError::from_response(
-                    "sign in first",
-                    login_redirect(&req),
-                )
-                .into());
-            };
-            // A POST that redirects must not eat the message meant for the page after it.
-            let flash = if req.method() == actix_web::http::Method::GET {
-                take_flash(&session)
-            } else {
-                None
-            };
-            let ctx = PageContext {
-                user: Some(user.view()),
-                csrf_token: csrf::token(&session),
-                flash,
-                path: req.path().to_string(),
-            };
-            let audit = user_audit(&req, &user);
-            let directory_version = session.get::<i64>(DIRECTORY_VERSION).ok().flatten();
-            Ok(PageUser {
-                user,
-                ctx,
-                audit,
-                session,
-                directory_version,
-            })
+            let session = Session::of(&req);
+            session.load().await?;
+            PageUser::of_session(&req, session).ok_or_else(|| sign_in_first(&req))
         })
+    }
+}
+
+/// Who asks, as [`SignedInPage::run`] hands it to the page's work on the blocking thread.
+pub struct Visitor {
+    pub user: CurrentUser,
+    pub audit: AuditContext,
+    /// See [`PageUser::directory_version`].
+    pub directory_version: Option<i64>,
+}
+
+/// A page whose session is read together with its data: extracting it reads nothing, and
+/// [`SignedInPage::run`] reads the session and then does the page's work in one blocking task on
+/// one connection. For the pages read most (the claim list, a claim, the dashboard): the
+/// session's own hand-off to the blocking pool was a large part of their cost.
+pub struct SignedInPage {
+    req: HttpRequest,
+    session: Session,
+}
+
+impl FromRequest for SignedInPage {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<SignedInPage, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(SignedInPage {
+            req: req.clone(),
+            session: Session::of(req),
+        }))
+    }
+}
+
+impl SignedInPage {
+    /// Reads the session, and when someone is signed in runs `work` for them on the same
+    /// connection; then gives the [`PageUser`] (for the layout) and what `work` returned. Nobody
+    /// signed in: the login redirect, and `work` is not run.
+    pub async fn run<T, F>(self, state: &web::Data<AppState>, work: F) -> actix_web::Result<(PageUser, T)>
+    where
+        F: FnOnce(&mut diesel::PgConnection, &Visitor) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let SignedInPage { req, session } = self;
+        let key = session.key_to_read();
+        // Read before (the CSRF check of a POST does): the user is known already.
+        let known = match key {
+            Some(_) => None,
+            None => session
+                .current_user()
+                .map(|user| (user, session.directory_version())),
+        };
+        let timeouts = session.timeouts();
+        let request_id = request_id(&req);
+        let (found, out) = crate::db::run(&state.pool, move |conn| {
+            let found = match key {
+                Some(key) => Some(session::read(conn, &key, timeouts)?),
+                None => None,
+            };
+            let who = match &found {
+                Some(read) => read
+                    .as_ref()
+                    .and_then(|r| r.signed_in().map(|u| (u.current(), r.directory_version()))),
+                None => known,
+            };
+            let Some((user, directory_version)) = who else {
+                return Ok((found, None));
+            };
+            let visitor = Visitor {
+                audit: AuditContext {
+                    actor: Actor::User {
+                        id: user.id,
+                        name: user.name.clone(),
+                    },
+                    request_id,
+                },
+                user,
+                directory_version,
+            };
+            let out = work(conn, &visitor)?;
+            Ok((found, Some(out)))
+        })
+        .await?;
+        if let Some(found) = found {
+            session.install(found);
+        }
+        match (PageUser::of_session(&req, session), out) {
+            (Some(page), Some(out)) => Ok((page, out)),
+            _ => Err(sign_in_first(&req)),
+        }
     }
 }
 
@@ -279,8 +358,9 @@ impl FromRequest for SignedIn {
             let machine =
                 path.starts_with("/api/") || path.ends_with(".json") || path.ends_with(".csv");
             if !path.starts_with("/api/") {
-                let session = req.get_session();
-                if let Some(user) = session_user(&session) {
+                let session = Session::of(&req);
+                session.load().await?;
+                if let Some(user) = session.current_user() {
                     let audit = user_audit(&req, &user);
                     return Ok(SignedIn { user, audit });
                 }

@@ -1,7 +1,9 @@
 //! Accounts, roles, sessions, CSRF and API tokens (issue 4).
 //!
 //! For handlers of other domains:
-//! * take [`PageUser`] (pages), [`ApiUser`] (`/api/`) or [`SignedIn`] (either) as an argument;
+//! * take [`PageUser`] (pages), [`ApiUser`] (`/api/`) or [`SignedIn`] (either) as an argument,
+//!   or [`SignedInPage`] for a page read so often that its session read should share its work's
+//!   blocking task;
 //! * ask [`policy::authorize`]`(&user, Action::…, Resource::…)?` before acting, or
 //!   [`policy::can`] to decide what to show; never compare roles;
 //! * pass the extractor's `audit` ([`crate::audit::AuditContext`]) to the service;
@@ -21,6 +23,6 @@ pub mod service;
 pub mod session;
 pub mod web;
 
-pub use extract::{ApiUser, PageUser, SignedIn, set_flash};
+pub use extract::{ApiUser, PageUser, SignedIn, SignedInPage, Visitor, set_flash};
 pub use model::{CurrentUser, Role};
 pub use policy::{Action, Resource, authorize, can};

@@ -212,8 +212,8 @@ pub struct SessionWrite<'a> {
     pub user_id: Option<i64>,
     pub state: serde_json::Value,
     pub expires_at: DateTime<Utc>,
-    pub user_agent: Option<&'a str>,
-    pub ip: Option<&'a str>,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
 }
 
 pub fn insert_session(conn: &mut PgConnection, s: &SessionWrite<'_>) -> QueryResult<usize> {
@@ -223,8 +223,8 @@ pub fn insert_session(conn: &mut PgConnection, s: &SessionWrite<'_>) -> QueryRes
             sessions::user_id.eq(s.user_id),
             sessions::state.eq(&s.state),
             sessions::expires_at.eq(s.expires_at),
-            sessions::user_agent.eq(s.user_agent),
-            sessions::ip.eq(s.ip),
+            sessions::user_agent.eq(s.user_agent.as_deref()),
+            sessions::ip.eq(s.ip.as_deref()),
         ))
         .execute(conn)
 }
@@ -245,26 +245,32 @@ pub fn update_session(
         sessions::state.eq(&s.state),
         sessions::expires_at.eq(s.expires_at),
         sessions::last_seen_at.eq(now),
-        sessions::user_agent.eq(s.user_agent),
-        sessions::ip.eq(s.ip),
+        sessions::user_agent.eq(s.user_agent.as_deref()),
+        sessions::ip.eq(s.ip.as_deref()),
     ))
     .execute(conn)
 }
 
-/// A session, its active user if any, and the user directory's version.
-pub type LiveSession = (SessionRow, Option<SessionUser>, Option<i64>);
+/// A live session as the page's first query reads it.
+pub struct LiveSession {
+    pub state: serde_json::Value,
+    pub last_seen_at: DateTime<Utc>,
+    /// Its user, when the session names one who is still active.
+    pub user: Option<SessionUser>,
+    /// The user directory's version at this moment (see
+    /// [`crate::claims::service::PeopleCache`]).
+    pub directory_version: Option<i64>,
+}
 
 /// A live session (not past its idle expiry, created after `created_after`: the absolute limit)
-/// with its user when that user is still active, and the user directory's version at this
-/// moment (see [`crate::claims::service::PeopleCache`]): the one query a page makes to know
-/// who asks.
+/// with its user and the user directory's version: the one query a page makes to know who asks.
 pub fn live_session_with_user(
     conn: &mut PgConnection,
     key_hash: &str,
     now: DateTime<Utc>,
     created_after: DateTime<Utc>,
 ) -> QueryResult<Option<LiveSession>> {
-    sessions::table
+    let found = sessions::table
         .left_join(
             users::table.on(users::id
                 .nullable()
@@ -275,14 +281,21 @@ pub fn live_session_with_user(
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::created_at.gt(created_after))
         .select((
-            SessionRow::as_select(),
+            sessions::state,
+            sessions::last_seen_at,
             Option::<SessionUser>::as_select(),
             user_directory_version::table
                 .select(user_directory_version::version)
                 .single_value(),
         ))
-        .first(conn)
-        .optional()
+        .first::<(serde_json::Value, DateTime<Utc>, Option<SessionUser>, Option<i64>)>(conn)
+        .optional()?;
+    Ok(found.map(|(state, last_seen_at, user, directory_version)| LiveSession {
+        state,
+        last_seen_at,
+        user,
+        directory_version,
+    }))
 }
 
 pub fn touch_session(

@@ -1,32 +1,44 @@
-//! Browser sessions kept in PostgreSQL: an actix-session `SessionStore` on the `sessions` table.
+//! Browser sessions kept in PostgreSQL, read only when a request asks who it comes from.
 //!
-//! The cookie holds a random key (signed and encrypted with the key from `app_secrets`); the
-//! table holds only its SHA-256, so a copy of the table cannot be replayed as cookies. A session
-//! lives `idle` past its last request and never longer than `absolute` after it was created
-//! (that is, after sign-in, since sign-in renews the key). Logout, deactivation and a password
-//! change delete rows, and a deleted row is a dead cookie on every instance at once.
+//! The cookie holds a random key, encrypted and authenticated with the key from `app_secrets`
+//! (a private cookie); the `sessions` table holds only its SHA-256, so a copy of the table cannot
+//! be replayed as cookies. A session lives `idle` past its last request and never longer than
+//! `absolute` after it was created (that is, after sign-in, since sign-in renews the key).
+//! Logout, deactivation and a password change delete rows, and a deleted row is a dead cookie on
+//! every instance at once.
 //!
-//! A page view costs one query here: loading the session also reads its user (put in the
-//! state under [`CURRENT_USER`], never stored), and the idle expiry is pushed forward only
-//! when it has not been for a while ([`touch_interval`]), not with a write on every request.
+//! [`SessionLayer`] only decrypts the cookie before the handler; nothing is read yet. Whoever
+//! needs the session reads it: [`Session::load`] in a blocking task of its own, or
+//! [`crate::auth::SignedInPage`] in the same blocking task and on the same connection as the
+//! page's own queries, so a signed-in page hands work to the blocking pool once, not twice.
+//! Reading a session also reads its active user and the user directory's version (one query),
+//! and pushes the idle expiry forward only when it has not been for a while
+//! ([`touch_interval`]). After the handler, the layer writes what changed, as actix-session
+//! does: new state → insert, changed → update, renewed → new key, purged → row and cookie gone.
+//! The cookie and the stored state keep actix-session's formats, so sessions outlive the switch.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::future::{Ready, ready};
+use std::rc::Rc;
 use std::time::Duration;
 
-use actix_session::SessionMiddleware;
-use actix_session::config::{BrowserSession, CookieContentSecurity, TtlExtensionPolicy};
-use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
-use actix_web::cookie::{Key, SameSite};
-use anyhow::Context;
-use chrono::Utc;
-
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::cookie::{Cookie, CookieJar, Key, SameSite};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::header::{HeaderValue, SET_COOKIE};
+use actix_web::{HttpMessage, HttpRequest};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::model::{CurrentUser, Role, sha256_hex};
 use super::repo::{self, SessionWrite};
 use crate::config::Config;
 use crate::db::PgPool;
+use crate::error::AppError;
 
 /// The session cookie's name.
 pub const COOKIE_NAME: &str = "ct_session";
@@ -40,16 +52,9 @@ pub const SID: &str = "sid";
 pub const CSRF: &str = "csrf";
 /// A message to show once on the next page.
 pub const FLASH: &str = "flash";
-/// The session's active user, read with the session on every load and stripped before every
-/// write: a role change or deactivation is seen on the next request.
-pub const CURRENT_USER: &str = "__current_user";
-/// The user directory's version, read with the session on every load and stripped before every
-/// write: pages reuse the directory they read before while it is the same
-/// ([`crate::claims::service::PeopleCache`]).
-pub const DIRECTORY_VERSION: &str = "__directory_version";
 
-/// The user as the session load hands it to the extractors.
-#[derive(Debug, Serialize, Deserialize, Queryable, Selectable)]
+/// The user as the session read finds them: active, or not there at all.
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable)]
 #[diesel(table_name = crate::schema::users, check_for_backend(diesel::pg::Pg))]
 pub struct SessionUser {
     pub id: i64,
@@ -76,234 +81,453 @@ pub fn touch_interval(idle: Duration) -> Duration {
     (idle / 10).min(Duration::from_secs(60))
 }
 
+/// The stored state: keys to JSON-encoded values, as actix-session kept it.
 type State = HashMap<String, String>;
 
-#[derive(Clone)]
-pub struct PgSessionStore {
-    pool: PgPool,
-    idle: Duration,
-    absolute: Duration,
+/// How long sessions live; `Copy`, so a blocking task can take it along.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub idle: Duration,
+    pub absolute: Duration,
 }
 
-impl PgSessionStore {
-    pub fn new(pool: PgPool, idle: Duration, absolute: Duration) -> PgSessionStore {
-        PgSessionStore {
-            pool,
-            idle,
-            absolute,
-        }
+impl Timeouts {
+    fn idle(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.idle).unwrap_or(chrono::Duration::hours(2))
     }
 
-    async fn blocking<T, F>(&self, work: F) -> anyhow::Result<T>
-    where
-        F: FnOnce(&mut diesel::PgConnection) -> anyhow::Result<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool
-                .get()
-                .context("no database connection for the session")?;
-            work(&mut conn)
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("session task failed: {e}"))?
+    fn absolute(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.absolute).unwrap_or(chrono::Duration::days(7))
     }
 }
 
-fn expiry(ttl: &actix_web::cookie::time::Duration) -> chrono::DateTime<Utc> {
-    Utc::now() + chrono::Duration::seconds(ttl.whole_seconds().max(1))
+/// A live session as read: its state, its active user if any, the user directory's version.
+/// `Send`, so it is read on a blocking thread and installed in the [`Session`] after.
+pub struct Loaded {
+    state: State,
+    user: Option<SessionUser>,
+    directory_version: Option<i64>,
 }
 
-/// The columns kept beside the state: who is signed in, and from where (for `/account`).
-struct Columns {
-    user_id: Option<i64>,
-    user_agent: Option<String>,
-    ip: Option<String>,
+impl Loaded {
+    /// The signed-in user: the session names a user and that user is still active.
+    pub fn signed_in(&self) -> Option<&SessionUser> {
+        self.user.as_ref().filter(|_| self.state.contains_key(USER_ID))
+    }
+
+    pub fn directory_version(&self) -> Option<i64> {
+        self.directory_version
+    }
 }
 
-/// The state as stored: without the user and the directory version the load added.
-fn stored_state(mut state: State) -> State {
-    state.remove(CURRENT_USER);
-    state.remove(DIRECTORY_VERSION);
-    state
-}
-
-fn columns(state: &State) -> Columns {
-    let text = |key: &str| {
-        state
-            .get(key)
-            .and_then(|v| serde_json::from_str::<String>(v).ok())
+/// Reads the live session with cookie key `key` (not past its idle expiry, created within the
+/// absolute limit), pushing its idle expiry forward when that is due.
+pub fn read(conn: &mut PgConnection, key: &str, timeouts: Timeouts) -> QueryResult<Option<Loaded>> {
+    let key_hash = sha256_hex(key);
+    let now = Utc::now();
+    let Some(found) =
+        repo::live_session_with_user(conn, &key_hash, now, now - timeouts.absolute())?
+    else {
+        return Ok(None);
     };
-    Columns {
-        user_id: state.get(USER_ID).and_then(|v| v.parse::<i64>().ok()),
-        user_agent: text(USER_AGENT),
-        ip: text(IP),
+    let interval =
+        chrono::Duration::from_std(touch_interval(timeouts.idle)).unwrap_or(chrono::Duration::seconds(60));
+    if now - found.last_seen_at >= interval {
+        repo::touch_session(conn, &key_hash, now, now + timeouts.idle())?;
     }
+    // State that does not parse is dropped, as actix-session did: the visitor starts afresh.
+    let state = serde_json::from_value::<State>(found.state).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "unreadable session state; starting an empty one");
+        State::new()
+    });
+    Ok(Some(Loaded {
+        state,
+        user: found.user,
+        directory_version: found.directory_version,
+    }))
 }
 
-impl SessionStore for PgSessionStore {
-    async fn load(&self, session_key: &SessionKey) -> Result<Option<State>, LoadError> {
-        let key_hash = sha256_hex(session_key.as_ref());
-        let (idle, absolute) = (self.idle, self.absolute);
-        let row = self
-            .blocking(move |conn| {
-                let now = Utc::now();
-                let created_after =
-                    now - chrono::Duration::from_std(absolute).unwrap_or(chrono::Duration::days(7));
-                let found = repo::live_session_with_user(conn, &key_hash, now, created_after)?;
-                if let Some((session, _, _)) = &found {
-                    let interval = chrono::Duration::from_std(touch_interval(idle))
-                        .unwrap_or(chrono::Duration::seconds(60));
-                    if now - session.last_seen_at >= interval {
-                        let idle =
-                            chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::hours(2));
-                        repo::touch_session(conn, &key_hash, now, now + idle)?;
-                    }
-                }
-                Ok(found)
-            })
-            .await
-            .map_err(LoadError::Other)?;
-        let Some((session, user, directory_version)) = row else {
-            return Ok(None);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Unchanged,
+    Changed,
+    Renewed,
+    Purged,
+}
+
+struct Inner {
+    /// The key of a valid cookie, until a read finds no live session under it.
+    key: Option<String>,
+    loaded: bool,
+    state: State,
+    user: Option<SessionUser>,
+    directory_version: Option<i64>,
+    status: Status,
+}
+
+/// One request's session. Read it ([`Session::load`]) before asking it anything: until then it
+/// is empty. Changes are written after the handler by [`SessionLayer`].
+#[derive(Clone)]
+pub struct Session {
+    inner: Rc<RefCell<Inner>>,
+    /// `None` outside the layer (a test app without it): then there is never anything to read.
+    sessions: Option<Rc<Sessions>>,
+}
+
+impl Session {
+    /// The request's session. Outside [`SessionLayer`] (a test app without it), an empty one
+    /// whose changes go nowhere.
+    pub fn of(req: &HttpRequest) -> Session {
+        if let Some(session) = req.extensions().get::<Session>() {
+            return session.clone();
+        }
+        tracing::warn!("no session layer around this route");
+        Session::new(None, None)
+    }
+
+    fn new(sessions: Option<Rc<Sessions>>, key: Option<String>) -> Session {
+        Session {
+            inner: Rc::new(RefCell::new(Inner {
+                loaded: key.is_none(),
+                key,
+                state: State::new(),
+                user: None,
+                directory_version: None,
+                status: Status::Unchanged,
+            })),
+            sessions,
+        }
+    }
+
+    /// The cookie key still to be read, if the session has not been read yet. A request
+    /// without a valid cookie has nothing to read.
+    pub fn key_to_read(&self) -> Option<String> {
+        let inner = self.inner.borrow();
+        if inner.loaded {
+            None
+        } else {
+            inner.key.clone()
+        }
+    }
+
+    pub fn timeouts(&self) -> Timeouts {
+        self.sessions.as_ref().map_or(
+            Timeouts {
+                idle: Duration::from_secs(7200),
+                absolute: Duration::from_secs(7 * 86400),
+            },
+            |s| s.timeouts,
+        )
+    }
+
+    /// Takes in what [`read`] found for [`Session::key_to_read`]: `None` is a dead cookie, and
+    /// the session starts empty (a change then makes a new one).
+    pub fn install(&self, found: Option<Loaded>) {
+        let mut inner = self.inner.borrow_mut();
+        if inner.loaded {
+            return;
+        }
+        inner.loaded = true;
+        match found {
+            Some(loaded) => {
+                inner.state = loaded.state;
+                inner.user = loaded.user;
+                inner.directory_version = loaded.directory_version;
+            }
+            None => inner.key = None,
+        }
+    }
+
+    /// Reads the session if it has not been read (one query on a blocking thread).
+    pub async fn load(&self) -> Result<(), AppError> {
+        let (Some(key), Some(sessions)) = (self.key_to_read(), &self.sessions) else {
+            return Ok(());
         };
-        let mut state = stored_state(
-            serde_json::from_value::<State>(session.state)
-                .map_err(|e| LoadError::Deserialization(e.into()))?,
-        );
-        if let Some(user) = user {
-            let value =
-                serde_json::to_string(&user).map_err(|e| LoadError::Deserialization(e.into()))?;
-            state.insert(CURRENT_USER.to_string(), value);
+        let timeouts = sessions.timeouts;
+        let found = crate::db::run(&sessions.pool, move |conn| {
+            Ok(read(conn, &key, timeouts)?)
+        })
+        .await?;
+        self.install(found);
+        Ok(())
+    }
+
+    /// The signed-in, still active user. A session naming a user who is no longer active is
+    /// over: it is purged.
+    pub fn current_user(&self) -> Option<CurrentUser> {
+        let user = {
+            let inner = self.inner.borrow();
+            if !inner.state.contains_key(USER_ID) {
+                return None;
+            }
+            inner.user.as_ref().map(SessionUser::current)
+        };
+        if user.is_none() {
+            self.purge();
         }
-        if let Some(version) = directory_version {
-            state.insert(DIRECTORY_VERSION.to_string(), version.to_string());
+        user
+    }
+
+    /// The user directory's version as the session read saw it
+    /// ([`crate::claims::service::PeopleCache`]).
+    pub fn directory_version(&self) -> Option<i64> {
+        self.inner.borrow().directory_version
+    }
+
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, serde_json::Error> {
+        match self.inner.borrow().state.get(key) {
+            Some(value) => serde_json::from_str(value).map(Some),
+            None => Ok(None),
         }
-        Ok(Some(state))
     }
 
-    async fn save(
-        &self,
-        session_state: State,
-        ttl: &actix_web::cookie::time::Duration,
-    ) -> Result<SessionKey, SaveError> {
-        let key = crate::web::random_token(32);
-        let key_hash = sha256_hex(&key);
-        let expires_at = expiry(ttl);
-        let absolute = self.absolute;
-        let session_state = stored_state(session_state);
-        let cols = columns(&session_state);
-        let state =
-            serde_json::to_value(&session_state).map_err(|e| SaveError::Serialization(e.into()))?;
-        self.blocking(move |conn| {
-            let now = Utc::now();
-            // New sessions are the moment to sweep dead ones, so the table does not grow.
-            let created_before =
-                now - chrono::Duration::from_std(absolute).unwrap_or(chrono::Duration::days(7));
-            repo::delete_expired_sessions(conn, now, created_before)?;
-            repo::insert_session(
-                conn,
-                &SessionWrite {
-                    key_hash: &key_hash,
-                    user_id: cols.user_id,
-                    state,
-                    expires_at,
-                    user_agent: cols.user_agent.as_deref(),
-                    ip: cols.ip.as_deref(),
-                },
-            )?;
-            Ok(())
-        })
-        .await
-        .map_err(SaveError::Other)?;
-        SessionKey::try_from(key).map_err(|e| SaveError::Other(e.into()))
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.inner.borrow().state.contains_key(key)
     }
 
-    async fn update(
-        &self,
-        session_key: SessionKey,
-        session_state: State,
-        ttl: &actix_web::cookie::time::Duration,
-    ) -> Result<SessionKey, UpdateError> {
-        let key_hash = sha256_hex(session_key.as_ref());
-        let expires_at = expiry(ttl);
-        let session_state = stored_state(session_state);
-        let cols = columns(&session_state);
-        let state = serde_json::to_value(&session_state)
-            .map_err(|e| UpdateError::Serialization(e.into()))?;
-        // A session ended meanwhile (logout elsewhere, deactivation) stays ended: the update
-        // touches no row and nothing is re-created under the old key.
-        self.blocking(move |conn| {
-            repo::update_session(
-                conn,
-                &SessionWrite {
-                    key_hash: &key_hash,
-                    user_id: cols.user_id,
-                    state,
-                    expires_at,
-                    user_agent: cols.user_agent.as_deref(),
-                    ip: cols.ip.as_deref(),
-                },
-                Utc::now(),
-            )?;
-            Ok(())
-        })
-        .await
-        .map_err(UpdateError::Other)?;
-        Ok(session_key)
+    pub fn insert<T: Serialize>(&self, key: &str, value: T) -> Result<(), serde_json::Error> {
+        let value = serde_json::to_string(&value)?;
+        let mut inner = self.inner.borrow_mut();
+        inner.mark_changed();
+        inner.state.insert(key.to_string(), value);
+        Ok(())
     }
 
-    async fn update_ttl(
-        &self,
-        session_key: &SessionKey,
-        ttl: &actix_web::cookie::time::Duration,
-    ) -> Result<(), anyhow::Error> {
-        let key_hash = sha256_hex(session_key.as_ref());
-        let expires_at = expiry(ttl);
-        self.blocking(move |conn| {
-            repo::touch_session(conn, &key_hash, Utc::now(), expires_at)?;
-            Ok(())
-        })
-        .await
+    /// Removes `key`, returning its value (or, when it does not parse, the raw text).
+    pub fn remove_as<T: DeserializeOwned>(&self, key: &str) -> Option<Result<T, String>> {
+        let mut inner = self.inner.borrow_mut();
+        let raw = inner.state.remove(key)?;
+        inner.mark_changed();
+        Some(serde_json::from_str(&raw).map_err(|_| raw))
     }
 
-    async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
-        let key_hash = sha256_hex(session_key.as_ref());
-        self.blocking(move |conn| {
-            repo::delete_session(conn, &key_hash)?;
-            Ok(())
-        })
-        .await
+    /// Ends the session: the row is deleted and the cookie removed after the handler.
+    pub fn purge(&self) {
+        let mut inner = self.inner.borrow_mut();
+        inner.status = Status::Purged;
+        inner.state.clear();
+        inner.user = None;
+    }
+
+    /// Keeps the state under a new key (at sign-in and password change: no fixation).
+    pub fn renew(&self) {
+        let mut inner = self.inner.borrow_mut();
+        if inner.status != Status::Purged {
+            inner.status = Status::Renewed;
+        }
     }
 }
 
-/// The session middleware as configured: cookie `ct_session`, HttpOnly, SameSite=Lax, Path=/,
-/// Secure per `COOKIE_SECURE`; a browser-session cookie whose server side expires after the idle
-/// timeout. The store extends it as it loads (see [`touch_interval`]), so the middleware writes
-/// only when the state changed.
-pub fn middleware(config: &Config, pool: PgPool, key: &[u8]) -> SessionMiddleware<PgSessionStore> {
-    let idle = actix_web::cookie::time::Duration::seconds(
-        i64::try_from(config.session_idle_timeout.as_secs()).unwrap_or(7200),
-    );
-    SessionMiddleware::builder(
-        PgSessionStore::new(
-            pool,
-            config.session_idle_timeout,
-            config.session_absolute_timeout,
-        ),
-        Key::derive_from(key),
-    )
-    .cookie_name(COOKIE_NAME.to_string())
-    .cookie_secure(config.cookie_secure)
-    .cookie_http_only(true)
-    .cookie_same_site(SameSite::Lax)
-    .cookie_path("/".to_string())
-    .cookie_content_security(CookieContentSecurity::Private)
-    .session_lifecycle(
-        BrowserSession::default()
-            .state_ttl(idle)
-            .state_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
-    )
-    .build()
+impl Inner {
+    fn mark_changed(&mut self) {
+        if self.status == Status::Unchanged {
+            self.status = Status::Changed;
+        }
+    }
+}
+
+/// What the layer needs to read and write sessions and their cookies.
+pub struct Sessions {
+    pool: PgPool,
+    key: Key,
+    secure: bool,
+    timeouts: Timeouts,
+}
+
+impl Sessions {
+    /// The session key in the request's cookie, if the cookie is there and decrypts.
+    fn cookie_key(&self, req: &ServiceRequest) -> Option<String> {
+        let cookie = req.cookie(COOKIE_NAME)?;
+        let mut jar = CookieJar::new();
+        jar.add_original(cookie);
+        let Some(opened) = jar.private(&self.key).get(COOKIE_NAME) else {
+            tracing::warn!("a session cookie failed to decrypt; ignoring it");
+            return None;
+        };
+        let key = opened.value().to_string();
+        (!key.is_empty() && key.len() <= 256).then_some(key)
+    }
+
+    fn cookie(&self, value: String) -> Cookie<'static> {
+        let mut cookie = Cookie::new(COOKIE_NAME, value);
+        cookie.set_secure(self.secure);
+        cookie.set_http_only(true);
+        cookie.set_same_site(SameSite::Lax);
+        cookie.set_path("/");
+        cookie
+    }
+
+    fn set_cookie(&self, res: &mut ServiceResponse<BoxBody>, key: String) -> Result<(), AppError> {
+        let mut jar = CookieJar::new();
+        jar.private_mut(&self.key).add(self.cookie(key));
+        let sealed = jar
+            .delta()
+            .next()
+            .map(|c| c.encoded().to_string())
+            .unwrap_or_default();
+        let value = HeaderValue::from_str(&sealed)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("session cookie: {e}")))?;
+        res.headers_mut().append(SET_COOKIE, value);
+        Ok(())
+    }
+
+    fn remove_cookie(&self, res: &mut ServiceResponse<BoxBody>) -> Result<(), AppError> {
+        let mut cookie = self.cookie(String::new());
+        cookie.make_removal();
+        let value = HeaderValue::from_str(&cookie.to_string())
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("session cookie: {e}")))?;
+        res.headers_mut().append(SET_COOKIE, value);
+        Ok(())
+    }
+
+    /// Writes what the handler changed, and sets or removes the cookie to match.
+    async fn persist(
+        &self,
+        session: &Session,
+        res: &mut ServiceResponse<BoxBody>,
+    ) -> Result<(), AppError> {
+        let (key, status, state) = {
+            let inner = session.inner.borrow();
+            (inner.key.clone(), inner.status, inner.state.clone())
+        };
+        let pool = &self.pool;
+        let timeouts = self.timeouts;
+        match (key, status) {
+            (_, Status::Unchanged) => {}
+            // Nothing is stored for a visitor whose session never held anything.
+            (None, Status::Purged) => {}
+            (None, _) if state.is_empty() => {}
+            (None, _) => {
+                let key = crate::db::run(pool, move |conn| Ok(insert(conn, state, timeouts)?))
+                    .await?;
+                self.set_cookie(res, key)?;
+            }
+            (Some(key), Status::Changed) => {
+                let key_hash = sha256_hex(&key);
+                crate::db::run(pool, move |conn| {
+                    // A session ended meanwhile (logout elsewhere, deactivation) stays ended:
+                    // the update touches no row and nothing is re-created under the old key.
+                    repo::update_session(conn, &write(&key_hash, state, timeouts), Utc::now())?;
+                    Ok(())
+                })
+                .await?;
+                self.set_cookie(res, key)?;
+            }
+            (Some(key), Status::Renewed) => {
+                let old = sha256_hex(&key);
+                let key = crate::db::run(pool, move |conn| {
+                    repo::delete_session(conn, &old)?;
+                    Ok(insert(conn, state, timeouts)?)
+                })
+                .await?;
+                self.set_cookie(res, key)?;
+            }
+            (Some(key), Status::Purged) => {
+                let key_hash = sha256_hex(&key);
+                crate::db::run(pool, move |conn| {
+                    repo::delete_session(conn, &key_hash)?;
+                    Ok(())
+                })
+                .await?;
+                self.remove_cookie(res)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn text(state: &State, key: &str) -> Option<String> {
+    state
+        .get(key)
+        .and_then(|v| serde_json::from_str::<String>(v).ok())
+}
+
+/// The row for `state` under `key_hash`: who is signed in and from where sit in columns beside
+/// the state (for `/account`).
+fn write(key_hash: &str, state: State, timeouts: Timeouts) -> SessionWrite<'_> {
+    SessionWrite {
+        key_hash,
+        user_id: state.get(USER_ID).and_then(|v| v.parse::<i64>().ok()),
+        user_agent: text(&state, USER_AGENT),
+        ip: text(&state, IP),
+        state: serde_json::to_value(&state).unwrap_or_default(),
+        expires_at: Utc::now() + timeouts.idle(),
+    }
+}
+
+/// Stores `state` under a new key and returns the key (for the cookie).
+fn insert(conn: &mut PgConnection, state: State, timeouts: Timeouts) -> QueryResult<String> {
+    let key = crate::web::random_token(32);
+    let key_hash = sha256_hex(&key);
+    let now: DateTime<Utc> = Utc::now();
+    // New sessions are the moment to sweep dead ones, so the table does not grow.
+    repo::delete_expired_sessions(conn, now, now - timeouts.absolute())?;
+    repo::insert_session(conn, &write(&key_hash, state, timeouts))?;
+    Ok(key)
+}
+
+/// The session layer as configured: cookie `ct_session`, HttpOnly, SameSite=Lax, Path=/,
+/// Secure per `COOKIE_SECURE`, a browser-session cookie whose server side expires after the
+/// idle timeout.
+pub fn middleware(config: &Config, pool: PgPool, key: &[u8]) -> SessionLayer {
+    SessionLayer(Rc::new(Sessions {
+        pool,
+        key: Key::derive_from(key),
+        secure: config.cookie_secure,
+        timeouts: Timeouts {
+            idle: config.session_idle_timeout,
+            absolute: config.session_absolute_timeout,
+        },
+    }))
+}
+
+/// Puts an unread [`Session`] in every request and writes its changes after the handler.
+pub struct SessionLayer(Rc<Sessions>);
+
+impl<S, B> Transform<S, ServiceRequest> for SessionLayer
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = actix_web::Error;
+    type Transform = SessionService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(SessionService {
+            service: Rc::new(service),
+            sessions: Rc::clone(&self.0),
+        }))
+    }
+}
+
+pub struct SessionService<S> {
+    service: Rc<S>,
+    sessions: Rc<Sessions>,
+}
+
+impl<S, B> Service<ServiceRequest> for SessionService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let service = Rc::clone(&self.service);
+        let sessions = Rc::clone(&self.sessions);
+        Box::pin(async move {
+            let session = Session::new(Some(Rc::clone(&sessions)), sessions.cookie_key(&req));
+            req.extensions_mut().insert(session.clone());
+            let mut res = service.call(req).await?.map_into_boxed_body();
+            sessions.persist(&session, &mut res).await?;
+            Ok(res)
+        })
+    }
 }

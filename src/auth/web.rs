@@ -1,6 +1,5 @@
 //! Sign-in, sign-out, the account page and user administration: thin handlers and their pages.
 
-use actix_session::SessionExt;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -13,7 +12,7 @@ use super::extract::{PageUser, anonymous_audit, anonymous_context, client_ip, se
 use super::model::{ApiToken, Role, SessionRow, User};
 use super::policy::{self, Action, Resource};
 use super::service::{self, AuthError, NewAccount};
-use super::session::{IP, SID, USER_AGENT, USER_ID};
+use super::session::{IP, SID, Session, USER_AGENT, USER_ID};
 use crate::error::AppError;
 use crate::startup::AppState;
 use crate::web::{AppRoute, PageContext, render};
@@ -91,13 +90,17 @@ struct NextQuery {
     next: Option<String>,
 }
 
-async fn login_form(req: HttpRequest, query: web::Query<NextQuery>) -> HttpResponse {
-    let session = req.get_session();
+async fn login_form(
+    req: HttpRequest,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    let session = Session::of(&req);
+    session.load().await?;
     let next = safe_next(query.next.as_deref());
     if matches!(session.get::<i64>(USER_ID), Ok(Some(_))) {
-        return see_other(&next);
+        return Ok(see_other(&next));
     }
-    render(
+    Ok(render(
         StatusCode::OK,
         &LoginPage {
             ctx: anonymous_context(&req, &session),
@@ -105,7 +108,7 @@ async fn login_form(req: HttpRequest, query: web::Query<NextQuery>) -> HttpRespo
             next,
             error: None,
         },
-    )
+    ))
 }
 
 #[derive(Deserialize)]
@@ -127,7 +130,8 @@ async fn login(
         password,
         next,
     } = form.into_inner();
-    let session = req.get_session();
+    let session = Session::of(&req);
+    session.load().await?;
     let next = safe_next(next.as_deref());
     let ctx = anonymous_audit(&req);
     let ip = client_ip(&req);
@@ -193,7 +197,8 @@ fn user_agent(req: &HttpRequest) -> String {
 }
 
 async fn logout(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let session = req.get_session();
+    let session = Session::of(&req);
+    session.load().await?;
     if let Ok(Some(user_id)) = session.get::<i64>(USER_ID) {
         let user = crate::db::run(&state.pool, move |conn| {
             Ok(service::active_user(conn, user_id)?)

@@ -67,7 +67,7 @@ impl People {
 }
 
 /// The user directory as last read, with the version it was read at (the session load reads
-/// the current version: [`crate::auth::session::DIRECTORY_VERSION`]). Every statement that
+/// the current version: [`crate::auth::session::read`]). Every statement that
 /// changes a user's name, email, role or activity bumps the version in the same transaction
 /// (migration `user_directory_version`), so a page that finds its request's version here uses
 /// a directory at least as new as the request, on every instance.

@@ -9,7 +9,7 @@ use askama::Template;
 use super::model::{ClaimStatus, ClaimView, ListRow, Priority};
 use super::service::People;
 use crate::auth::policy::Ownership;
-use crate::auth::{Action, CurrentUser, PageUser, Resource, authorize, can};
+use crate::auth::{Action, CurrentUser, PageUser, Resource, SignedInPage, authorize, can};
 use crate::db;
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -134,6 +134,37 @@ pub fn claim_rows(rows: Vec<ListRow>, people: &People) -> Vec<ClaimRow> {
         .collect()
 }
 
+/// What the claim list page reads: a page of claims (or the filter's refusal, shown on the
+/// page) and the active people, for the bulk form.
+pub struct ListData {
+    outcome: Result<(Vec<ClaimRow>, Option<String>), AppError>,
+    people: Vec<(i64, String, String, String)>,
+}
+
+/// Reads the list page's data on `conn` (the directory as of `directory_version`).
+pub fn list_data(
+    conn: &mut diesel::PgConnection,
+    state: &AppState,
+    params: &ListParams,
+    directory_version: Option<i64>,
+) -> Result<ListData, AppError> {
+    let page = match workflow::list(conn, params) {
+        Ok(page) => page,
+        Err(e @ AppError::Invalid { .. }) => {
+            return Ok(ListData {
+                outcome: Err(e),
+                people: vec![],
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let people = state.people.get(conn, directory_version)?;
+    Ok(ListData {
+        outcome: Ok((claim_rows(page.claims, &people), page.next_cursor)),
+        people: people.active(),
+    })
+}
+
 /// The claim list page; `errors` and the bulk form's values come from a refused bulk assign.
 pub async fn list_page(
     state: &web::Data<AppState>,
@@ -144,22 +175,25 @@ pub async fn list_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let q = params.clone();
-    let (ctx, user, directory_version) = (page.ctx, page.user, page.directory_version);
+    let directory_version = page.directory_version;
     let shared = web::Data::clone(state);
-    let result = db::run(&state.pool, move |conn| {
-        let page = match workflow::list(conn, &q) {
-            Ok(page) => page,
-            Err(e @ AppError::Invalid { .. }) => return Ok((Err(e), vec![])),
-            Err(e) => return Err(e),
-        };
-        let people = shared.people.get(conn, directory_version)?;
-        Ok((
-            Ok((claim_rows(page.claims, &people), page.next_cursor)),
-            people.active(),
-        ))
+    let data = db::run(&state.pool, move |conn| {
+        list_data(conn, &shared, &q, directory_version)
     })
     .await?;
-    let (outcome, people) = result;
+    render_list(page, data, params, errors, bulk, status)
+}
+
+fn render_list(
+    page: PageUser,
+    data: ListData,
+    params: ListParams,
+    errors: Vec<(String, String)>,
+    bulk: (String, String, String),
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (ctx, user) = (page.ctx, page.user);
+    let ListData { outcome, people } = data;
     let mut errors = errors;
     let mut status = status;
     let (rows, next) = match outcome {
@@ -246,19 +280,26 @@ pub fn assignable(people: Vec<(i64, String, String, String)>) -> Vec<PersonOptio
 
 async fn index(
     state: web::Data<AppState>,
-    page: PageUser,
+    page: SignedInPage,
     query: web::Query<ListParams>,
-) -> Result<HttpResponse, AppError> {
-    authorize(&page.user, Action::Read, Resource::Any)?;
-    list_page(
-        &state,
+) -> actix_web::Result<HttpResponse> {
+    let params = query.into_inner();
+    let q = params.clone();
+    let shared = web::Data::clone(&state);
+    let (page, data) = page
+        .run(&state, move |conn, who| {
+            authorize(&who.user, Action::Read, Resource::Any)?;
+            list_data(conn, &shared, &q, who.directory_version)
+        })
+        .await?;
+    Ok(render_list(
         page,
-        query.into_inner(),
+        data,
+        params,
         vec![],
         Default::default(),
         StatusCode::OK,
-    )
-    .await
+    )?)
 }
 
 // ---- the claim page ----
@@ -469,16 +510,17 @@ pub fn claim_page(
 
 async fn show(
     state: web::Data<AppState>,
-    page: PageUser,
+    page: SignedInPage,
     path: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    authorize(&page.user, Action::Read, Resource::Any)?;
+) -> actix_web::Result<HttpResponse> {
     let id = path.into_inner();
-    let (shared, directory) = (web::Data::clone(&state), page.directory_version);
-    let detail = db::run(&state.pool, move |conn| {
-        workflow::claim_detail(conn, &shared.people, directory, id)
-    })
-    .await?;
+    let shared = web::Data::clone(&state);
+    let (page, detail) = page
+        .run(&state, move |conn, who| {
+            authorize(&who.user, Action::Read, Resource::Any)?;
+            workflow::claim_detail(conn, &shared.people, who.directory_version, id)
+        })
+        .await?;
     let html = claim_page(
         page.ctx,
         &page.user,

@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::model::{AssignInput, EvidenceInput};
 use super::service::{self, ListParams};
 use crate::audit::model::AuditEventRow;
-use crate::auth::{Action, PageUser, Resource, authorize, can, set_flash};
+use crate::auth::{Action, PageUser, Resource, SignedInPage, authorize, can, set_flash};
 use crate::claims::model::ClaimStatus;
 use crate::claims::web::{ClaimForms, ClaimRow, claim_page, claim_rows, list_page};
 use crate::db;
@@ -218,19 +218,22 @@ struct DashboardPage {
     everyone_overdue: bool,
 }
 
-async fn dashboard(state: web::Data<AppState>, page: PageUser) -> Result<HttpResponse, AppError> {
-    authorize(&page.user, Action::Read, Resource::Any)?;
-    let user = page.user.clone();
-    let (shared, directory_version) = (web::Data::clone(&state), page.directory_version);
-    let (d, my_tasks, overdue, candidates) = db::run(&state.pool, move |conn| {
-        let people = shared.people.get(conn, directory_version)?;
-        let mut d = service::dashboard(conn, &user, &people)?;
-        let my = claim_rows(std::mem::take(&mut d.my_tasks), &people);
-        let over = claim_rows(std::mem::take(&mut d.overdue), &people);
-        let cands = claim_rows(std::mem::take(&mut d.candidates), &people);
-        Ok((d, my, over, cands))
-    })
-    .await?;
+async fn dashboard(
+    state: web::Data<AppState>,
+    page: SignedInPage,
+) -> actix_web::Result<HttpResponse> {
+    let shared = web::Data::clone(&state);
+    let (page, (d, my_tasks, overdue, candidates)) = page
+        .run(&state, move |conn, who| {
+            authorize(&who.user, Action::Read, Resource::Any)?;
+            let people = shared.people.get(conn, who.directory_version)?;
+            let mut d = service::dashboard(conn, &who.user, &people)?;
+            let my = claim_rows(std::mem::take(&mut d.my_tasks), &people);
+            let over = claim_rows(std::mem::take(&mut d.overdue), &people);
+            let cands = claim_rows(std::mem::take(&mut d.candidates), &people);
+            Ok((d, my, over, cands))
+        })
+        .await?;
     let candidate_count = d
         .counts
         .iter()

@@ -202,6 +202,51 @@ async fn a_busy_session_still_ends_at_the_absolute_timeout() {
 }
 
 #[tokio::test]
+async fn pages_that_read_the_session_with_their_data_end_a_deactivated_users_session() {
+    // The dashboard, the list and a claim page read the session in their own blocking task;
+    // a user deactivated behind the app's back (no session rows deleted) is out on each.
+    let app = TestApp::spawn().await;
+    let (email, password) = app.create_user("reviewer").await;
+    let id = app.user_id(&email);
+    let mut cookies = vec![];
+    for _ in 0..3 {
+        let login = app.login_with(&client(), &email, &password).await;
+        cookies.push(session_cookie(&login).unwrap());
+    }
+    for (path, cookie) in ["/", "/claims", "/claims/1"].iter().zip(&cookies) {
+        assert_ne!(get_with_cookie(&app, path, cookie).await.status(), 303);
+    }
+    count(
+        &app,
+        &format!(
+            "WITH t AS (UPDATE users SET active = false, deactivated_at = now() WHERE id = {id} RETURNING 1) \
+             SELECT count(*) AS n FROM t"
+        ),
+    );
+
+    for (path, cookie) in ["/", "/claims", "/claims/1"].iter().zip(&cookies) {
+        let res = get_with_cookie(&app, path, cookie).await;
+        assert_eq!(res.status(), 303, "{path}");
+        assert!(location(&res).await.starts_with("/login"), "{path}");
+        let removal = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.starts_with("ct_session=;") && v.contains("Max-Age=0"));
+        assert!(removal, "{path}: the cookie is removed");
+    }
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT count(*) AS n FROM sessions WHERE user_id = {id}")
+        ),
+        0,
+        "each page view purged its session"
+    );
+}
+
+#[tokio::test]
 async fn the_session_cookie_is_httponly_samesite_lax_path_root_and_secure_when_configured() {
     let db = TestDb::new();
     let mut config = test_config(&db);
