@@ -467,3 +467,49 @@ impl<Q: diesel::query_builder::QueryFragment<diesel::pg::Pg>>
 }
 
 impl<Q> RunQueryDsl<PgConnection> for Limited<Q> {}
+
+/// A value written as `(SELECT $n)`, which the planner cannot see into, in a custom plan or a
+/// generic one. For a prepared statement whose custom plans come out cheaper only because of
+/// the values at hand: PostgreSQL then plans it again at every execution. With its values unseen
+/// both plans cost the same, and the generic plan is kept (see `verification::repo::
+/// dashboard_lists`). Unlike diesel's `sql()` literals, this keeps the statement cacheable.
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
+pub struct Unseen<E>(E);
+
+/// `value` as an [`Unseen`] expression of SQL type `ST`.
+pub fn unseen<ST, T>(value: T) -> Unseen<T::Expression>
+where
+    ST: diesel::sql_types::SqlType + diesel::expression::TypedExpressionType,
+    T: diesel::expression::AsExpression<ST>,
+{
+    Unseen(value.as_expression())
+}
+
+impl<E: Expression> Expression for Unseen<E> {
+    type SqlType = E::SqlType;
+}
+
+impl<E, QS> diesel::expression::AppearsOnTable<QS> for Unseen<E> where
+    E: diesel::expression::AppearsOnTable<QS>
+{
+}
+
+impl<E, QS> diesel::expression::SelectableExpression<QS> for Unseen<E> where
+    E: diesel::expression::SelectableExpression<QS>
+{
+}
+
+impl<E> diesel::query_builder::QueryFragment<diesel::pg::Pg> for Unseen<E>
+where
+    E: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("(SELECT ");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(")");
+        Ok(())
+    }
+}

@@ -1269,6 +1269,17 @@ async fn the_dashboards_lists_in_one_query_match_the_list_api() {
     ))
     .execute(&mut app.db.conn())
     .unwrap();
+    // Another reviewer's overdue work, which only those who assign see on their dashboard.
+    let (other, _) = user_with_token(&app, "reviewer").await;
+    diesel::sql_query(format!(
+        "UPDATE claims SET status = 'in_review', assignee_id = {}, \
+         due_at = now() - (id % 4 + 10) * interval '1 day' \
+         WHERE id = ANY(ARRAY{:?}::bigint[]) AND id % 2 = 1",
+        app.user_id(&other),
+        review
+    ))
+    .execute(&mut app.db.conn())
+    .unwrap();
     let mine = ListFilter {
         statuses: vec![claimtracker::claims::model::ClaimStatus::InReview],
         assignee: AssigneeFilter::User(reviewer_id),
@@ -1278,12 +1289,19 @@ async fn the_dashboards_lists_in_one_query_match_the_list_api() {
         overdue: true,
         ..ListFilter::default()
     };
+    let my_overdue = ListFilter {
+        overdue: true,
+        assignee: AssigneeFilter::User(reviewer_id),
+        ..ListFilter::default()
+    };
     let waiting = ListFilter {
         statuses: vec![claimtracker::claims::model::ClaimStatus::Candidate],
         ..ListFilter::default()
     };
     let mut conn = app.db.conn();
-    let (a, b, c) = repo::dashboard_lists(&mut conn, &mine, &overdue, &waiting, (7, 5, 6)).unwrap();
+    let (a, b, c) = repo::dashboard_lists(&mut conn, reviewer_id, None, (7, 5, 6)).unwrap();
+    let (_, own_overdue, _) =
+        repo::dashboard_lists(&mut conn, reviewer_id, Some(reviewer_id), (7, 5, 6)).unwrap();
     let expect = |conn: &mut diesel::PgConnection, filter: &ListFilter, sort, limit| {
         service::list_request::<claimtracker::claims::model::Claim>(
             conn,
@@ -1306,6 +1324,13 @@ async fn the_dashboards_lists_in_one_query_match_the_list_api() {
     assert_eq!(ids(a), expect(&mut conn, &mine, Sort::Due, 7));
     assert_eq!(ids(b), expect(&mut conn, &overdue, Sort::Due, 5));
     assert_eq!(ids(c), expect(&mut conn, &waiting, Sort::Score, 6));
+    let own = ids(own_overdue);
+    assert_eq!(own, expect(&mut conn, &my_overdue, Sort::Due, 5));
+    assert_ne!(
+        own,
+        expect(&mut conn, &overdue, Sort::Due, 5),
+        "the other's work is left out"
+    );
 }
 
 // ---- pages ----
