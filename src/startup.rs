@@ -47,12 +47,12 @@ impl Application {
         let key = session_key(&pool)?;
         let state = web::Data::new(AppState::new(pool, config));
         let mut server = HttpServer::new(move || {
-            // The session middleware is per worker (it is not `Send`); the store behind it is
-            // PostgreSQL, so all workers and instances share the sessions.
+            // The session layer is per worker (it is not `Send`); the sessions are rows in
+            // PostgreSQL, so all workers and instances share them.
             let sessions =
                 crate::auth::session::middleware(&state.config, state.pool.clone(), &key);
-            // Innermost first: the CSRF check needs the session loaded around it, and its 403
-            // goes out through the HTML error page.
+            // Innermost first: the CSRF check reads the session the layer around it put in the
+            // request, and its 403 goes out through the HTML error page.
             App::new()
                 .wrap(from_fn(crate::auth::csrf::protect))
                 .wrap(sessions)

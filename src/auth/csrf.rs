@@ -61,7 +61,8 @@ fn refuse(req: ServiceRequest, why: &str) -> ServiceResponse<BoxBody> {
     )))
 }
 
-/// The middleware (`from_fn(csrf::protect)`); must sit inside the session middleware.
+/// The middleware (`from_fn(csrf::protect)`); must sit inside the session layer
+/// ([`super::session::SessionLayer`]).
 pub async fn protect(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

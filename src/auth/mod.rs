@@ -23,6 +23,6 @@ pub mod service;
 pub mod session;
 pub mod web;
 
-pub use extract::{ApiUser, PageUser, SignedIn, SignedInPage, Visitor, set_flash};
+pub use extract::{ApiCall, ApiUser, PageUser, SignedIn, SignedInPage, Visitor, set_flash};
 pub use model::{CurrentUser, Role};
 pub use policy::{Action, Resource, authorize, can};

@@ -288,14 +288,21 @@ pub fn live_session_with_user(
                 .select(user_directory_version::version)
                 .single_value(),
         ))
-        .first::<(serde_json::Value, DateTime<Utc>, Option<SessionUser>, Option<i64>)>(conn)
+        .first::<(
+            serde_json::Value,
+            DateTime<Utc>,
+            Option<SessionUser>,
+            Option<i64>,
+        )>(conn)
         .optional()?;
-    Ok(found.map(|(state, last_seen_at, user, directory_version)| LiveSession {
-        state,
-        last_seen_at,
-        user,
-        directory_version,
-    }))
+    Ok(found.map(
+        |(state, last_seen_at, user, directory_version)| LiveSession {
+            state,
+            last_seen_at,
+            user,
+            directory_version,
+        },
+    ))
 }
 
 pub fn touch_session(

@@ -112,7 +112,9 @@ pub struct Loaded {
 impl Loaded {
     /// The signed-in user: the session names a user and that user is still active.
     pub fn signed_in(&self) -> Option<&SessionUser> {
-        self.user.as_ref().filter(|_| self.state.contains_key(USER_ID))
+        self.user
+            .as_ref()
+            .filter(|_| self.state.contains_key(USER_ID))
     }
 
     pub fn directory_version(&self) -> Option<i64> {
@@ -130,8 +132,8 @@ pub fn read(conn: &mut PgConnection, key: &str, timeouts: Timeouts) -> QueryResu
     else {
         return Ok(None);
     };
-    let interval =
-        chrono::Duration::from_std(touch_interval(timeouts.idle)).unwrap_or(chrono::Duration::seconds(60));
+    let interval = chrono::Duration::from_std(touch_interval(timeouts.idle))
+        .unwrap_or(chrono::Duration::seconds(60));
     if now - found.last_seen_at >= interval {
         repo::touch_session(conn, &key_hash, now, now + timeouts.idle())?;
     }
@@ -244,10 +246,8 @@ impl Session {
             return Ok(());
         };
         let timeouts = sessions.timeouts;
-        let found = crate::db::run(&sessions.pool, move |conn| {
-            Ok(read(conn, &key, timeouts)?)
-        })
-        .await?;
+        let found =
+            crate::db::run(&sessions.pool, move |conn| Ok(read(conn, &key, timeouts)?)).await?;
         self.install(found);
         Ok(())
     }
@@ -285,17 +285,23 @@ impl Session {
         self.inner.borrow().state.contains_key(key)
     }
 
+    /// Sets `key` (nothing, once the session is purged).
     pub fn insert<T: Serialize>(&self, key: &str, value: T) -> Result<(), serde_json::Error> {
         let value = serde_json::to_string(&value)?;
         let mut inner = self.inner.borrow_mut();
-        inner.mark_changed();
-        inner.state.insert(key.to_string(), value);
+        if inner.status != Status::Purged {
+            inner.mark_changed();
+            inner.state.insert(key.to_string(), value);
+        }
         Ok(())
     }
 
     /// Removes `key`, returning its value (or, when it does not parse, the raw text).
     pub fn remove_as<T: DeserializeOwned>(&self, key: &str) -> Option<Result<T, String>> {
         let mut inner = self.inner.borrow_mut();
+        if inner.status == Status::Purged {
+            return None;
+        }
         let raw = inner.state.remove(key)?;
         inner.mark_changed();
         Some(serde_json::from_str(&raw).map_err(|_| raw))
@@ -388,6 +394,14 @@ impl Sessions {
     ) -> Result<(), AppError> {
         let (key, status, state) = {
             let inner = session.inner.borrow();
+            if !inner.loaded {
+                // Changes to a session never read would overwrite what is stored with only
+                // themselves (signing the user out): a handler that forgot `load`. Keep the row.
+                if inner.status != Status::Unchanged {
+                    tracing::error!("a session was changed without being read; not written");
+                }
+                return Ok(());
+            }
             (inner.key.clone(), inner.status, inner.state.clone())
         };
         let pool = &self.pool;
@@ -398,8 +412,8 @@ impl Sessions {
             (None, Status::Purged) => {}
             (None, _) if state.is_empty() => {}
             (None, _) => {
-                let key = crate::db::run(pool, move |conn| Ok(insert(conn, state, timeouts)?))
-                    .await?;
+                let key =
+                    crate::db::run(pool, move |conn| Ok(insert(conn, state, timeouts)?)).await?;
                 self.set_cookie(res, key)?;
             }
             (Some(key), Status::Changed) => {

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::model::{AssignInput, EvidenceInput};
 use super::service::{self, ListParams};
-use crate::auth::{Action, ApiUser, Resource, authorize};
+use crate::auth::{Action, ApiCall, ApiUser, Resource, authorize};
 use crate::claims::service::view;
 use crate::db;
 use crate::error::AppError;
@@ -30,22 +30,33 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/api/v1/claims/{id}/reopen", web::post().to(reopen));
 }
 
+/// A page of the claim list as the API answers it.
+#[derive(serde::Serialize)]
+struct ListBody {
+    items: Vec<crate::claims::model::ClaimView>,
+    next_cursor: Option<String>,
+}
+
 async fn list(
     state: web::Data<AppState>,
-    api: ApiUser,
+    call: ApiCall,
     query: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
-    authorize(&api.user, Action::Read, Resource::Any)?;
     let params = query.into_inner();
-    let (shared, directory_version) = (web::Data::clone(&state), api.directory_version);
-    let (items, next_cursor) = db::run(&state.pool, move |conn| {
-        let page = service::list(conn, &params)?;
-        let people = shared.people.get(conn, directory_version)?;
-        let items: Vec<_> = page.claims.into_iter().map(|c| people.view(c)).collect();
-        Ok((items, page.next_cursor))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": next_cursor})))
+    let shared = web::Data::clone(&state);
+    let body = call
+        .run(&state, move |conn, api| {
+            authorize(&api.user, Action::Read, Resource::Any)?;
+            let page = service::list(conn, &params)?;
+            let people = shared.people.get(conn, api.directory_version)?;
+            Ok(ListBody {
+                items: page.claims.into_iter().map(|c| people.view(c)).collect(),
+                next_cursor: page.next_cursor,
+            })
+        })
+        .await?;
+    // Serialized straight from the structs, not through a `serde_json::Value` tree.
+    Ok(HttpResponse::Ok().json(body))
 }
 
 async fn history(
