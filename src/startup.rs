@@ -13,11 +13,13 @@ use crate::config::Config;
 use crate::db::PgPool;
 
 /// Shared state of one app instance. Everything that changes lives in PostgreSQL; `people` is
-/// only a copy of the user directory, kept while its version there stays the same.
+/// only a copy of the user directory, kept while its version there stays the same, and
+/// `bodies` copies of article bodies, which never change.
 pub struct AppState {
     pub pool: PgPool,
     pub config: Config,
     pub people: crate::claims::service::PeopleCache,
+    pub bodies: crate::articles::service::BodyCache,
 }
 
 impl AppState {
@@ -26,6 +28,7 @@ impl AppState {
             pool,
             config,
             people: crate::claims::service::PeopleCache::default(),
+            bodies: crate::articles::service::BodyCache::default(),
         }
     }
 }

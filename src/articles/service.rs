@@ -164,8 +164,116 @@ mod tests {
     use super::*;
 
     #[test]
+    fn kept_bodies_stay_within_their_bytes_and_the_oldest_go_first() {
+        let cache = BodyCache::new(10);
+        cache.keep(1, "h1", "abcd".into());
+        cache.keep(2, "h2", "efgh".into());
+        assert_eq!(cache.held(), (2, 8));
+        cache.keep(3, "h3", "ijkl".into());
+        assert_eq!(cache.held(), (2, 8), "the first went to make room");
+        assert!(!cache.lock().by_id.contains_key(&1));
+        cache.keep(2, "h2b", "xy".into());
+        assert_eq!(
+            cache.held(),
+            (2, 6),
+            "a body kept again replaces the old one"
+        );
+        assert_eq!(cache.lock().order, [3, 2]);
+        cache.keep(4, "h4", "far too long".into());
+        assert_eq!(
+            cache.held(),
+            (2, 6),
+            "a body larger than the whole cache is not kept"
+        );
+    }
+
+    #[test]
     fn the_hash_ignores_how_white_space_falls() {
         assert_eq!(content_hash("A  b\n\nc "), content_hash(" A b c"));
         assert_ne!(content_hash("A b c"), content_hash("A b d"));
+    }
+}
+
+/// Article bodies as last read, for pages that show a claim in its paragraph. A body is never
+/// written again once stored (claims are anchored in it by character offsets), and each is
+/// kept under its `content_hash`, which a revised body would change: what is kept is what
+/// PostgreSQL holds, on every instance. Reading the paragraph around a claim from PostgreSQL
+/// meant detoasting and decompressing the whole body at every view (0.06–0.1 ms of its CPU,
+/// the largest part of the claim page's query). Bounded by bytes; the oldest go first.
+pub struct BodyCache {
+    kept: std::sync::Mutex<KeptBodies>,
+    max_bytes: usize,
+}
+
+#[derive(Default)]
+struct KeptBodies {
+    by_id: std::collections::HashMap<i64, (String, std::sync::Arc<str>)>,
+    order: std::collections::VecDeque<i64>,
+    bytes: usize,
+}
+
+impl Default for BodyCache {
+    /// 32 MB: some two thousand articles of average length.
+    fn default() -> BodyCache {
+        BodyCache::new(32 << 20)
+    }
+}
+
+impl BodyCache {
+    pub fn new(max_bytes: usize) -> BodyCache {
+        BodyCache {
+            kept: std::sync::Mutex::new(KeptBodies::default()),
+            max_bytes,
+        }
+    }
+
+    /// The body of article `id`, whose `content_hash` is `hash`: the kept one, or read now.
+    pub fn get(
+        &self,
+        conn: &mut PgConnection,
+        id: i64,
+        hash: &str,
+    ) -> QueryResult<std::sync::Arc<str>> {
+        if let Some((kept_hash, body)) = self.lock().by_id.get(&id)
+            && kept_hash == hash
+        {
+            return Ok(std::sync::Arc::clone(body));
+        }
+        let body: std::sync::Arc<str> = repo::body_text(conn, id)?.into();
+        self.keep(id, hash, std::sync::Arc::clone(&body));
+        Ok(body)
+    }
+
+    fn keep(&self, id: i64, hash: &str, body: std::sync::Arc<str>) {
+        if body.len() > self.max_bytes {
+            return;
+        }
+        let mut kept = self.lock();
+        if let Some((_, old)) = kept.by_id.remove(&id) {
+            kept.bytes -= old.len();
+            kept.order.retain(|&k| k != id);
+        }
+        while kept.bytes + body.len() > self.max_bytes {
+            let Some(oldest) = kept.order.pop_front() else {
+                break;
+            };
+            if let Some((_, old)) = kept.by_id.remove(&oldest) {
+                kept.bytes -= old.len();
+            }
+        }
+        kept.bytes += body.len();
+        kept.order.push_back(id);
+        kept.by_id.insert(id, (hash.to_string(), body));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, KeptBodies> {
+        // A panic while holding the lock leaves whole entries behind: keep using them.
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How many bodies and bytes are kept (for tests).
+    pub fn held(&self) -> (usize, usize) {
+        let kept = self.lock();
+        (kept.by_id.len(), kept.bytes)
     }
 }

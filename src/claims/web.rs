@@ -518,7 +518,7 @@ async fn show(
     let (page, detail) = page
         .run(&state, move |conn, who| {
             authorize(&who.user, Action::Read, Resource::Any)?;
-            workflow::claim_detail(conn, &shared.people, who.directory_version, id)
+            workflow::claim_detail(conn, &shared, who.directory_version, id)
         })
         .await?;
     let html = claim_page(

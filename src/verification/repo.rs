@@ -610,41 +610,40 @@ pub struct BodyWindow {
 /// How many characters past each edge of the window are read: a paragraph break is two.
 pub const EDGE_CHARS: i32 = 2;
 
-diesel::define_sql_function!(fn substr(text: diesel::sql_types::Text, from: diesel::sql_types::Integer, len: diesel::sql_types::Integer) -> diesel::sql_types::Text);
-diesel::define_sql_function!(fn greatest(a: diesel::sql_types::Integer, b: diesel::sql_types::Integer) -> diesel::sql_types::Integer);
-
-/// The claim with its article's title and the body within [`CONTEXT_CHARS`] of the quote, in
-/// one query (the claim page's first read; a whole body is 15 KB on average, and every byte of
-/// it was decoded to find one paragraph).
+/// The claim with its article's title and the body within [`CONTEXT_CHARS`] of the quote. The
+/// body comes from `bodies` ([`crate::articles::service::BodyCache`]), read from PostgreSQL only
+/// on the first view of an article.
 pub fn claim_with_article(
     conn: &mut PgConnection,
+    bodies: &crate::articles::service::BodyCache,
     id: i64,
 ) -> QueryResult<(Claim, String, BodyWindow)> {
-    use diesel::IntoSql;
-    use diesel::sql_types::Integer;
-    let from = greatest(
-        claims::quote_start - (CONTEXT_CHARS + EDGE_CHARS),
-        0.into_sql::<Integer>(),
-    );
-    let len =
-        greatest(claims::quote_end - from, 0.into_sql::<Integer>()) + (CONTEXT_CHARS + EDGE_CHARS);
-    let (claim, title, text): (Claim, String, String) = claims::table
+    let (claim, title, hash): (Claim, String, String) = claims::table
         .inner_join(articles::table)
         .filter(claims::id.eq(id))
-        .select((
-            Claim::as_select(),
-            articles::title,
-            substr(articles::body_text, from + 1, len),
-        ))
+        .select((Claim::as_select(), articles::title, articles::content_hash))
         .first(conn)?;
-    let window = body_window(text, claim.quote_start, claim.quote_end, CONTEXT_CHARS);
+    let body = bodies.get(conn, claim.article_id, &hash)?;
+    let window = window_in(&body, claim.quote_start, claim.quote_end, CONTEXT_CHARS);
     Ok((claim, title, window))
 }
 
+/// The window around a quote at `start..end` (character offsets in `body`): the characters
+/// from `around + EDGE_CHARS` before `start` (or the body's start) to as many after `end` (or
+/// the body's end). `around` is [`CONTEXT_CHARS`].
+pub fn window_in(body: &str, start: i32, end: i32, around: i32) -> BodyWindow {
+    let from = (start - (around + EDGE_CHARS)).max(0) as usize;
+    let len = ((end - from as i32).max(0) + around + EDGE_CHARS) as usize;
+    // Byte positions of the `from`th and `from + len`th characters (or the end).
+    let mut at = body.char_indices().map(|(i, _)| i).skip(from);
+    let lo = at.next().unwrap_or(body.len());
+    let hi = at.nth(len.saturating_sub(1)).unwrap_or(body.len());
+    body_window(body[lo..hi.max(lo)].to_string(), start, end, around)
+}
+
 /// The window around a quote at `start..end` (character offsets in the body) from `text`, the
-/// characters [`claim_with_article`] read: from `around + EDGE_CHARS` before `start` (or the
-/// body's start) to as many after `end` (or the body's end). `around` is [`CONTEXT_CHARS`].
-pub fn body_window(text: String, start: i32, end: i32, around: i32) -> BodyWindow {
+/// characters [`window_in`] cut out.
+fn body_window(text: String, start: i32, end: i32, around: i32) -> BodyWindow {
     let offset = (start - (around + EDGE_CHARS)).max(0);
     let first = ((start - around).max(0) - offset).max(0) as usize;
     let read = text.chars().count();

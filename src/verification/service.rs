@@ -667,11 +667,12 @@ pub fn mentioned_users(before: Option<&Value>, after: Option<&Value>) -> Vec<i64
 /// (`PageUser::directory_version`).
 pub fn claim_detail(
     conn: &mut PgConnection,
-    people: &crate::claims::service::PeopleCache,
+    state: &crate::startup::AppState,
     directory: Option<i64>,
     id: i64,
 ) -> Result<ClaimDetail, AppError> {
-    let (claim, article_title, window) = repo::claim_with_article(conn, id)?;
+    let (claim, article_title, window) = repo::claim_with_article(conn, &state.bodies, id)?;
+    let people = &state.people;
     let people = people.get(conn, directory)?;
     let view = people.view(claim.clone());
     let context = in_paragraph(&window, claim.quote_start, claim.quote_end);
@@ -814,17 +815,7 @@ fn claim_texts_for(
 #[cfg(test)]
 mod tests {
     use super::in_paragraph;
-    use crate::verification::repo::{BodyWindow, EDGE_CHARS, body_window};
-
-    /// The window `claim_with_article` reads for a quote at `start..end` when the context is
-    /// `around` characters instead of `CONTEXT_CHARS`: its SQL's `substr`, then `body_window`.
-    fn window(body: &str, start: i32, end: i32, around: i32) -> BodyWindow {
-        let chars: Vec<char> = body.chars().collect();
-        let from = (start - (around + EDGE_CHARS)).max(0);
-        let to = ((end - from).max(0) + around + EDGE_CHARS + from) as usize;
-        let text: String = chars[from as usize..to.min(chars.len())].iter().collect();
-        body_window(text, start, end, around)
-    }
+    use crate::verification::repo::window_in as window;
 
     fn context(body: &str, span: &str, around: i32) -> (String, String, String) {
         let start = body[..body.find(span).unwrap()].chars().count() as i32;

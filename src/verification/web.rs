@@ -458,7 +458,7 @@ async fn after_form(
     };
     let (shared, directory) = (web::Data::clone(state), page.directory_version);
     let detail = db::run(&state.pool, move |conn| {
-        service::claim_detail(conn, &shared.people, directory, id)
+        service::claim_detail(conn, &shared, directory, id)
     })
     .await?;
     let html = claim_page(page.ctx, &page.user, detail, form, errors, conflict);

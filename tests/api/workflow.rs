@@ -1360,6 +1360,92 @@ async fn post_page(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwes
         .unwrap()
 }
 
+/// An article with `body` and one claim on `span` of it, written straight to the database;
+/// the article's and the claim's ids.
+fn seed_article_with_claim(app: &TestApp, body: &str, span: &str) -> (i64, i64) {
+    use claimtracker::schema::{articles, claims};
+    let mut conn = app.db.conn();
+    let article_id: i64 = diesel::insert_into(articles::table)
+        .values((
+            articles::title.eq("A seeded article"),
+            articles::raw_text.eq(body),
+            articles::body_text.eq(body),
+            articles::content_hash.eq(uuid::Uuid::new_v4().to_string()),
+        ))
+        .returning(articles::id)
+        .get_result(&mut conn)
+        .unwrap();
+    let start = body[..body.find(span).unwrap()].chars().count() as i32;
+    let claim_id = diesel::insert_into(claims::table)
+        .values((
+            claims::article_id.eq(article_id),
+            claims::text.eq(span),
+            claims::quote_exact.eq(span),
+            claims::quote_prefix.eq(""),
+            claims::quote_suffix.eq(""),
+            claims::quote_start.eq(start),
+            claims::quote_end.eq(start + span.chars().count() as i32),
+            claims::kind.eq("assertion"),
+            claims::score.eq(0.5f32),
+            claims::origin.eq("extracted"),
+            claims::status.eq("candidate"),
+        ))
+        .returning(claims::id)
+        .get_result(&mut conn)
+        .unwrap();
+    (article_id, claim_id)
+}
+
+/// The quoted context of the claim page: what stands before the mark, the mark, and after.
+fn context_of(html: &str) -> String {
+    let start = html
+        .find("<blockquote class=\"context\">")
+        .expect("a context");
+    let end = start + html[start..].find("</blockquote>").unwrap();
+    html[start..end].to_string()
+}
+
+#[tokio::test]
+async fn the_claim_page_shows_the_claims_paragraph_and_a_revised_body_at_once() {
+    let app = TestApp::spawn().await;
+    app.signed_in("viewer").await;
+    let body = "Opening paragraph about the weather.\n\nIn Zürich, the budget rose 3% in 2025, \
+                officials said. Critics disagreed.\n\nA closing paragraph.";
+    let (article, claim) = seed_article_with_claim(&app, body, "the budget rose 3% in 2025");
+    let path = format!("/claims/{claim}");
+
+    let (status, html) = page(&app, &path).await;
+    assert_eq!(status, 200);
+    let context = context_of(&html);
+    assert!(
+        context.contains("In Zürich, <mark class=\"status-candidate\">the budget rose 3% in 2025</mark>, officials said. Critics disagreed."),
+        "{context}"
+    );
+    assert!(
+        !context.contains("Opening") && !context.contains("closing"),
+        "{context}"
+    );
+    assert_eq!(
+        page(&app, &path).await.1,
+        html,
+        "the second view, from the kept body, is the same"
+    );
+
+    // A body revised behind the app's back (a new hash with it), the quote at the same place.
+    let revised = "Opening paragraph about the weather.\n\nIn Zürich, the budget rose 3% in 2025, \
+                   the council said. Nobody disagreed.\n\nA closing paragraph.";
+    diesel::sql_query(format!(
+        "UPDATE articles SET body_text = '{revised}', content_hash = 'revised' WHERE id = {article}"
+    ))
+    .execute(&mut app.db.conn())
+    .unwrap();
+    let context = context_of(&page(&app, &path).await.1);
+    assert!(
+        context.contains("</mark>, the council said. Nobody disagreed."),
+        "{context}"
+    );
+}
+
 #[tokio::test]
 async fn the_verdict_form_on_the_claim_page_works_end_to_end() {
     let app = TestApp::spawn().await;
