@@ -100,7 +100,7 @@ async fn index(
             id: r.id,
             title: r.title,
             publisher: r.publisher.unwrap_or_default(),
-            ingested_at: r.ingested_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            ingested_at: crate::verification::web::fmt_time(&r.ingested_at),
             cursor: format!("{}_{}", r.ingested_at.timestamp_micros(), r.id),
             counts: vec![],
         })

@@ -141,16 +141,22 @@ pub fn page(
 }
 
 /// The newest `limit` events, each with the text of the claim it is about (if any and if the
-/// claim still exists), in one query: the dashboard's recent activity.
+/// claim still exists), in one query: the dashboard's recent activity. The text is a subquery
+/// per event, not a join: for a join PostgreSQL plans for every event there is and puts a
+/// Memoize cache in front of `claims`, which it then builds at every execution (0.03 ms, more
+/// than reading the ten events).
 pub fn newest_with_claim_texts(
     conn: &mut PgConnection,
     limit: i64,
 ) -> QueryResult<Vec<(AuditEventRow, Option<String>)>> {
     use crate::schema::claims;
+    let claim_text = claims::table
+        .filter(claims::id.nullable().eq(audit_events::claim_id))
+        .select(claims::text)
+        .single_value();
     crate::db::Limited::new(
         audit_events::table
-            .left_join(claims::table)
-            .select((AuditEventRow::as_select(), claims::text.nullable()))
+            .select((AuditEventRow::as_select(), claim_text))
             .order(audit_events::seq.desc()),
         limit,
     )

@@ -243,7 +243,7 @@ pub struct TokenView {
 }
 
 fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    crate::verification::web::fmt_time(&t)
 }
 
 #[derive(Template)]

@@ -37,9 +37,19 @@ pub fn routes() -> Vec<AppRoute> {
     ]
 }
 
-/// Times as the pages show them (UTC, to the minute).
+/// Times as the pages show them (UTC, to the minute): `2026-11-30 14:05 UTC`. Written field by
+/// field: chrono's `format` parses its pattern again at every call, and a list page shows a
+/// hundred times.
 pub fn fmt_time(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 fn see_other(location: &str) -> HttpResponse {
@@ -79,11 +89,7 @@ fn shown(key: &str, v: Option<&Value>, names: &HashMap<i64, String>) -> String {
             .unwrap_or(s.clone()),
         // Times are stored in the canonical RFC 3339 form; people read them as the page does.
         Some(Value::String(s)) if key.ends_with("_at") => chrono::DateTime::parse_from_rfc3339(s)
-            .map(|t| {
-                t.with_timezone(&chrono::Utc)
-                    .format("%Y-%m-%d %H:%M UTC")
-                    .to_string()
-            })
+            .map(|t| fmt_time(&t.with_timezone(&chrono::Utc)))
             .unwrap_or_else(|_| s.clone()),
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) if key == "assignee_id" => n
@@ -723,6 +729,23 @@ async fn bulk_assign(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn times_read_as_chrono_would_write_them() {
+        for t in [
+            "2026-11-30T14:05:59Z",
+            "0999-01-02T03:04:00Z",
+            "2024-02-29T23:59:00.999Z",
+        ] {
+            let t = chrono::DateTime::parse_from_rfc3339(t)
+                .unwrap()
+                .with_timezone(&chrono::Utc);
+            assert_eq!(
+                super::fmt_time(&t),
+                t.format("%Y-%m-%d %H:%M UTC").to_string()
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
