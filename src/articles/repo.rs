@@ -40,6 +40,20 @@ pub fn body_text(conn: &mut PgConnection, id: i64) -> QueryResult<String> {
         .first(conn)
 }
 
+/// The body of article `id` if its content hash is still `hash`.
+pub fn body_text_if_hash(
+    conn: &mut PgConnection,
+    id: i64,
+    hash: &str,
+) -> QueryResult<Option<String>> {
+    articles::table
+        .find(id)
+        .filter(articles::content_hash.eq(hash))
+        .select(articles::body_text)
+        .first(conn)
+        .optional()
+}
+
 /// One line of the article list.
 #[derive(Debug, Clone, Queryable)]
 pub struct ArticleListRow {

@@ -239,9 +239,16 @@ impl BodyCache {
         {
             return Ok(std::sync::Arc::clone(body));
         }
-        let body: std::sync::Arc<str> = repo::body_text(conn, id)?.into();
-        self.keep(id, hash, std::sync::Arc::clone(&body));
-        Ok(body)
+        // Kept only when read under the same hash: a body changed between the caller's read of
+        // the hash and this one is used once, never kept under a hash it does not match.
+        match repo::body_text_if_hash(conn, id, hash)? {
+            Some(body) => {
+                let body: std::sync::Arc<str> = body.into();
+                self.keep(id, hash, std::sync::Arc::clone(&body));
+                Ok(body)
+            }
+            None => Ok(repo::body_text(conn, id)?.into()),
+        }
     }
 
     fn keep(&self, id: i64, hash: &str, body: std::sync::Arc<str>) {

@@ -815,7 +815,37 @@ fn claim_texts_for(
 #[cfg(test)]
 mod tests {
     use super::in_paragraph;
-    use crate::verification::repo::window_in as window;
+    use crate::verification::repo::{EDGE_CHARS, window_in as window};
+
+    /// What the claim page's SQL once read for a quote at `start..end`:
+    /// `substr(body, from + 1, len)`, `from = max(start - (around + 2), 0)`,
+    /// `len = max(end - from, 0) + around + 2`, in characters.
+    fn substr_window(body: &str, start: i32, end: i32, around: i32) -> String {
+        let from = (start - (around + EDGE_CHARS)).max(0);
+        let len = (end - from).max(0) + around + EDGE_CHARS;
+        body.chars()
+            .skip(from as usize)
+            .take(len as usize)
+            .collect()
+    }
+
+    #[test]
+    fn the_window_is_the_characters_the_sql_substr_read() {
+        let body = "Ünïcödé façade — “quoted” text, 3 % more.\n\nZürich’s budget: €5bn. Ελληνικά.";
+        let n = body.chars().count() as i32;
+        for around in [0, 1, 3, 7, 40] {
+            for start in 0..=n + 3 {
+                for end in [start - 1, start, start + 1, start + 5, n, n + 4] {
+                    assert_eq!(
+                        window(body, start, end, around).text,
+                        substr_window(body, start, end, around),
+                        "start {start}, end {end}, around {around}"
+                    );
+                }
+            }
+        }
+        assert_eq!(window("", 0, 0, 5).text, "");
+    }
 
     fn context(body: &str, span: &str, around: i32) -> (String, String, String) {
         let start = body[..body.find(span).unwrap()].chars().count() as i32;

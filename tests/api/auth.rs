@@ -1063,6 +1063,44 @@ async fn the_api_takes_bearer_tokens_only_never_the_session_cookie() {
 }
 
 #[tokio::test]
+async fn the_claim_list_checks_its_token_in_its_own_task_as_every_api_route_does() {
+    // `/api/v1/claims` checks the token together with its query (ApiCall), not before it.
+    let app = TestApp::spawn().await;
+    let (email, _) = app.create_user("viewer").await;
+    let token = app.token_for(&email).await;
+    let list = |auth: Option<String>| {
+        let mut req = client().get(app.url("/api/v1/claims?status=open"));
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        req.send()
+    };
+    let live = list(Some(format!("Bearer {token}"))).await.unwrap();
+    assert_eq!(live.status(), 200);
+    let body: serde_json::Value = live.json().await.unwrap();
+    assert!(
+        body["items"].is_array() && body["next_cursor"].is_null(),
+        "{body}"
+    );
+    for (auth, why) in [
+        (None, "no token"),
+        (Some("Basic abc".to_string()), "not a bearer token"),
+        (Some("Bearer ct_unknown".to_string()), "an unknown token"),
+    ] {
+        let res = list(auth).await.unwrap();
+        assert_eq!(res.status(), 401, "{why}");
+        assert_eq!(res.headers()["www-authenticate"], "Bearer", "{why}");
+    }
+    count(
+        &app,
+        "WITH t AS (UPDATE api_tokens SET revoked_at = now() RETURNING 1) \
+         SELECT count(*) AS n FROM t",
+    );
+    let revoked = list(Some(format!("Bearer {token}"))).await.unwrap();
+    assert_eq!(revoked.status(), 401, "a revoked token");
+}
+
+#[tokio::test]
 async fn a_token_is_shown_once_revocable_and_its_live_label_unique() {
     let app = TestApp::spawn().await;
     app.signed_in("reviewer").await;

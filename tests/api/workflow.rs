@@ -1428,7 +1428,7 @@ async fn the_claim_page_shows_the_claims_paragraph_and_a_revised_body_at_once() 
     assert_eq!(
         page(&app, &path).await.1,
         html,
-        "the second view, from the kept body, is the same"
+        "a second view (the body kept by then) shows the same"
     );
 
     // A body revised behind the app's back (a new hash with it), the quote at the same place.
