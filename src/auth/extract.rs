@@ -77,12 +77,16 @@ pub fn anonymous_audit(req: &HttpRequest) -> AuditContext {
 }
 
 fn user_audit(req: &HttpRequest, user: &CurrentUser) -> AuditContext {
+    user_audit_with(request_id(req), user)
+}
+
+fn user_audit_with(request_id: Option<String>, user: &CurrentUser) -> AuditContext {
     AuditContext {
         actor: Actor::User {
             id: user.id,
             name: user.name.clone(),
         },
-        request_id: request_id(req),
+        request_id,
     }
 }
 
@@ -325,13 +329,7 @@ impl SignedInPage {
                 return Ok((found, None));
             };
             let visitor = Visitor {
-                audit: AuditContext {
-                    actor: Actor::User {
-                        id: user.id,
-                        name: user.name.clone(),
-                    },
-                    request_id,
-                },
+                audit: user_audit_with(request_id, &user),
                 user,
                 directory_version,
             };
