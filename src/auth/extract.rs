@@ -76,7 +76,8 @@ pub fn anonymous_audit(req: &HttpRequest) -> AuditContext {
     }
 }
 
-fn user_audit(req: &HttpRequest, user: &CurrentUser) -> AuditContext {
+/// The audit context of a signed-in user's request.
+pub(crate) fn user_audit(req: &HttpRequest, user: &CurrentUser) -> AuditContext {
     user_audit_with(request_id(req), user)
 }
 

@@ -428,15 +428,6 @@ pub fn record_logout(
     })
 }
 
-/// The user behind a session, if they still exist and are active.
-pub fn active_user(conn: &mut PgConnection, user_id: i64) -> Result<Option<User>, AuthError> {
-    match repo::user_by_id(conn, user_id) {
-        Ok(u) if u.active => Ok(Some(u)),
-        Ok(_) | Err(DieselError::NotFound) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
 // ---- API tokens ----
 
 /// How stale a token's `last_used_at` may get before a use writes it again.

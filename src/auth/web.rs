@@ -199,24 +199,13 @@ fn user_agent(req: &HttpRequest) -> String {
 async fn logout(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let session = Session::of(&req);
     session.load().await?;
-    if let Ok(Some(user_id)) = session.get::<i64>(USER_ID) {
-        let user = crate::db::run(&state.pool, move |conn| {
-            Ok(service::active_user(conn, user_id)?)
+    // The session read found its user, if still active: no second query for them.
+    if let Some(user) = session.current_user() {
+        let ctx = super::extract::user_audit(&req, &user);
+        crate::db::run(&state.pool, move |conn| {
+            Ok(service::record_logout(conn, &ctx, user.id)?)
         })
         .await?;
-        if let Some(user) = user {
-            let ctx = crate::audit::AuditContext {
-                actor: crate::audit::Actor::User {
-                    id: user.id,
-                    name: user.name.clone(),
-                },
-                request_id: super::extract::request_id(&req),
-            };
-            crate::db::run(&state.pool, move |conn| {
-                Ok(service::record_logout(conn, &ctx, user_id)?)
-            })
-            .await?;
-        }
     }
     // Deletes the row and clears the cookie.
     session.purge();
