@@ -513,3 +513,142 @@ where
         Ok(())
     }
 }
+
+/// What a [`Probe`] reads: two numbers (a version or an id), `NULL` when what they stand for is
+/// gone.
+pub type ProbeValues = (Option<i64>, Option<i64>);
+
+/// A kind of [`Probe`]: the one check it makes, whose SQL is the same for every probe of the
+/// kind (only its bound values differ). That is what lets a carried query keep a prepared
+/// statement by its type ([`Carried`]'s `QueryId`).
+pub trait ProbeKind: 'static {
+    /// What the check is made for (a session's key hash and times, a token's hash).
+    type Of;
+    /// The check: two nullable `bigint` expressions, comma-separated (a tuple).
+    fn check(of: Self::Of) -> Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send>;
+}
+
+/// The kind of [`Probe::none`].
+pub struct NoCheck;
+
+impl ProbeKind for NoCheck {
+    type Of = std::convert::Infallible;
+    fn check(of: Self::Of) -> Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send> {
+        match of {}
+    }
+}
+
+/// A check that rides along with a statement a request makes anyway, instead of a round trip of
+/// its own: two scalar subqueries (PostgreSQL evaluates them once per execution) whose values
+/// come back beside the rows. [`crate::auth::SignedInPage`] checks with one that a session it
+/// kept from an earlier request is still live and unchanged.
+///
+/// Work hands its main query to [`Probe::load`]; the first such query that returns a row
+/// records the values ([`Probe::seen`]). A probe with nothing to check loads the query as is.
+///
+/// `K` is the kind of check ([`ProbeKind`]): with the query's own
+/// [`QueryId`](diesel::query_builder::QueryId) it identifies the carried statement, so a query
+/// diesel prepares once by its type stays so when it carries a probe, instead of having its SQL
+/// written out again at every execution to find the prepared statement.
+pub struct Probe<K = NoCheck> {
+    check: Option<Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send>>,
+    seen: std::cell::Cell<Option<ProbeValues>>,
+    kind: std::marker::PhantomData<K>,
+}
+
+impl Probe<NoCheck> {
+    /// A probe that checks nothing: queries are loaded as they are.
+    pub fn none() -> Probe<NoCheck> {
+        Probe::unchecked()
+    }
+}
+
+impl<K: ProbeKind> Probe<K> {
+    /// A probe of kind `K` that checks nothing (where the credential was just read).
+    pub fn unchecked() -> Probe<K> {
+        Probe {
+            check: None,
+            seen: std::cell::Cell::new(None),
+            kind: std::marker::PhantomData,
+        }
+    }
+
+    /// A probe making `K`'s check for `of`.
+    pub fn new(of: K::Of) -> Probe<K> {
+        Probe {
+            check: Some(K::check(of)),
+            seen: std::cell::Cell::new(None),
+            kind: std::marker::PhantomData,
+        }
+    }
+
+    /// What the check read, once a query carrying it returned a row.
+    pub fn seen(&self) -> Option<ProbeValues> {
+        self.seen.get()
+    }
+
+    /// Loads `query`; while the check has not been read, reads it along with the rows.
+    pub fn load<'p, 'q, Q, U>(&'p self, conn: &mut PgConnection, query: Q) -> QueryResult<Vec<U>>
+    where
+        Q: diesel::query_builder::Query + diesel::query_dsl::LoadQuery<'q, PgConnection, U>,
+        Carried<'p, Q, K>:
+            diesel::query_dsl::LoadQuery<'q, PgConnection, (Option<i64>, Option<i64>, U)>,
+    {
+        let Some(check) = self.check.as_deref().filter(|_| self.seen.get().is_none()) else {
+            return query.load(conn);
+        };
+        let rows: Vec<(Option<i64>, Option<i64>, U)> = Carried {
+            query,
+            check,
+            kind: std::marker::PhantomData,
+        }
+        .load(conn)?;
+        if let Some((a, b, _)) = rows.first() {
+            self.seen.set(Some((*a, *b)));
+        }
+        Ok(rows.into_iter().map(|(_, _, row)| row).collect())
+    }
+}
+
+/// `SELECT <check>, carried.* FROM (<query>) AS carried`: the query's rows, in its order (a
+/// subquery with its own ORDER BY and LIMIT is scanned as it comes out), each after the check.
+/// The check comes first because diesel reads nested rows of unknown width only in last place.
+pub struct Carried<'p, Q, K> {
+    query: Q,
+    check: &'p (dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send),
+    kind: std::marker::PhantomData<K>,
+}
+
+impl<Q: diesel::query_builder::Query, K> diesel::query_builder::Query for Carried<'_, Q, K> {
+    type SqlType = (
+        diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+        diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+        Q::SqlType,
+    );
+}
+
+impl<Q: diesel::query_builder::QueryId, K: 'static> diesel::query_builder::QueryId
+    for Carried<'_, Q, K>
+{
+    type QueryId = (Q::QueryId, K);
+    // As static as the query's: the check's SQL is the same for every probe of kind `K`.
+    const HAS_STATIC_QUERY_ID: bool = Q::HAS_STATIC_QUERY_ID;
+}
+
+impl<Q: diesel::query_builder::QueryFragment<diesel::pg::Pg>, K>
+    diesel::query_builder::QueryFragment<diesel::pg::Pg> for Carried<'_, Q, K>
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("SELECT ");
+        self.check.walk_ast(out.reborrow())?;
+        out.push_sql(", carried.* FROM (");
+        self.query.walk_ast(out.reborrow())?;
+        out.push_sql(") AS carried");
+        Ok(())
+    }
+}
+
+impl<Q, K> RunQueryDsl<PgConnection> for Carried<'_, Q, K> {}

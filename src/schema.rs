@@ -222,6 +222,7 @@ diesel::table! {
         expires_at -> Timestamptz,
         user_agent -> Nullable<Text>,
         ip -> Nullable<Text>,
+        version -> Int8,
     }
 }
 

@@ -20,6 +20,10 @@ pub struct AppState {
     pub config: Config,
     pub people: crate::claims::service::PeopleCache,
     pub bodies: crate::articles::service::BodyCache,
+    /// Shared by every worker's session layer, which forgets what it writes.
+    pub sessions: std::sync::Arc<crate::auth::session::SessionCache>,
+    /// API tokens as last read ([`crate::auth::ApiCall::run`]).
+    pub tokens: crate::auth::kept::Kept<crate::auth::service::TokenHolder>,
 }
 
 impl AppState {
@@ -29,6 +33,8 @@ impl AppState {
             config,
             people: crate::claims::service::PeopleCache::default(),
             bodies: crate::articles::service::BodyCache::default(),
+            sessions: Default::default(),
+            tokens: Default::default(),
         }
     }
 }
@@ -52,8 +58,12 @@ impl Application {
         let mut server = HttpServer::new(move || {
             // The session layer is per worker (it is not `Send`); the sessions are rows in
             // PostgreSQL, so all workers and instances share them.
-            let sessions =
-                crate::auth::session::middleware(&state.config, state.pool.clone(), &key);
+            let sessions = crate::auth::session::middleware(
+                &state.config,
+                state.pool.clone(),
+                &key,
+                std::sync::Arc::clone(&state.sessions),
+            );
             // Innermost first: the CSRF check reads the session the layer around it put in the
             // request, and its 403 goes out through the HTML error page.
             App::new()

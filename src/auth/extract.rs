@@ -47,6 +47,25 @@ pub struct ApiUser {
     pub audit: AuditContext,
     /// The user directory's version as the token lookup read it (see [`PageUser`]).
     pub directory_version: Option<i64>,
+    /// For the call's main query to carry ([`crate::db::Probe::load`]): under
+    /// [`ApiCall::run`], it checks that a token kept from an earlier call still holds.
+    pub probe: crate::db::Probe<super::repo::TokenCheck>,
+}
+
+impl ApiUser {
+    fn of(
+        holder: service::TokenHolder,
+        request_id: Option<String>,
+        probe: crate::db::Probe<super::repo::TokenCheck>,
+    ) -> ApiUser {
+        ApiUser {
+            audit: token_audit_with(request_id, &holder.user, holder.token_id),
+            user: holder.user,
+            token_id: holder.token_id,
+            directory_version: holder.directory_version,
+            probe,
+        }
+    }
 }
 
 /// Any signed-in user, by token or session (every role, viewers included): for reports and
@@ -258,6 +277,25 @@ pub struct Visitor {
     pub audit: AuditContext,
     /// See [`PageUser::directory_version`].
     pub directory_version: Option<i64>,
+    /// For the page's main query to carry ([`crate::db::Probe::load`]): it checks that a
+    /// session kept from an earlier request still holds.
+    pub probe: crate::db::Probe<session::SessionCheck>,
+}
+
+impl Visitor {
+    fn new(
+        user: CurrentUser,
+        directory_version: Option<i64>,
+        request_id: Option<String>,
+        probe: crate::db::Probe<session::SessionCheck>,
+    ) -> Visitor {
+        Visitor {
+            audit: user_audit_with(request_id, &user),
+            user,
+            directory_version,
+            probe,
+        }
+    }
 }
 
 /// A page whose session is read together with its data: extracting it reads nothing, and
@@ -288,16 +326,21 @@ impl FromRequest for SignedInPage {
 }
 
 impl SignedInPage {
-    /// Reads the session, and when someone is signed in runs `work` for them on the same
-    /// connection; then gives the [`PageUser`] (for the layout) and what `work` returned. Nobody
-    /// signed in: the login redirect, and `work` is not run.
+    /// Runs `work` for the signed-in visitor on one connection, reading the session there too;
+    /// then gives the [`PageUser`] (for the layout) and what `work` returned. Nobody signed in:
+    /// the login redirect, and what `work` returned, if it ran, is dropped.
+    ///
+    /// A session this instance kept from an earlier request ([`session::SessionCache`]) is not
+    /// read first: `work` runs for it at once, its main query carrying the visitor's probe, and
+    /// its answer stands when the probe finds the session as kept. Otherwise the session is read
+    /// and, unless it is the kept one after all, `work` runs again: `work` only reads.
     pub async fn run<T, F>(
         self,
         state: &web::Data<AppState>,
         work: F,
     ) -> actix_web::Result<(PageUser, T)>
     where
-        F: FnOnce(&mut diesel::PgConnection, &Visitor) -> Result<T, AppError> + Send + 'static,
+        F: Fn(&mut diesel::PgConnection, &Visitor) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let SignedInPage { req, session } = self;
@@ -315,27 +358,62 @@ impl SignedInPage {
         }
         let timeouts = session.timeouts();
         let request_id = request_id(&req);
+        let kept = std::sync::Arc::clone(&state.sessions);
         let (found, out) = crate::db::run(&state.pool, move |conn| {
-            let found = match key {
-                Some(key) => Some(session::read(conn, &key, timeouts)?),
-                None => None,
+            let Some(key) = key else {
+                let Some((user, directory_version)) = known else {
+                    return Ok((None, None));
+                };
+                let visitor = Visitor::new(
+                    user,
+                    directory_version,
+                    request_id,
+                    crate::db::Probe::unchecked(),
+                );
+                return Ok((None, Some(work(conn, &visitor)?)));
             };
-            let who = match &found {
-                Some(read) => read
-                    .as_ref()
-                    .and_then(|r| r.signed_in().map(|u| (u.current(), r.directory_version()))),
-                None => known,
+            let key_hash = super::model::sha256_hex(&key);
+            let now = chrono::Utc::now();
+            let mut tried = None;
+            if let Some(earlier) = kept.get(&key_hash, now)
+                && let Some(user) = earlier.signed_in()
+            {
+                let visitor = Visitor::new(
+                    user.current(),
+                    earlier.directory_version(),
+                    request_id.clone(),
+                    session::probe(&key_hash, now, timeouts),
+                );
+                let out = work(conn, &visitor);
+                if earlier.still_holds(visitor.probe.seen()) {
+                    return Ok((Some(Some(earlier)), Some(out?)));
+                }
+                tried = Some((earlier, out));
+            }
+            let found = session::read(conn, &key, timeouts)?;
+            let Some((read, user)) = found
+                .as_ref()
+                .and_then(|read| read.signed_in().map(|user| (read, user)))
+            else {
+                kept.forget(&key_hash);
+                return Ok((Some(found), None));
             };
-            let Some((user, directory_version)) = who else {
-                return Ok((found, None));
+            session::keep(&kept, &key_hash, read, timeouts);
+            let out = match tried {
+                // The probe did not answer (no rows carried it, or the work made no query with it), but
+                // the session is as kept: the answer stands.
+                Some((earlier, out)) if earlier.same_as(read) => out?,
+                _ => {
+                    let visitor = Visitor::new(
+                        user.current(),
+                        read.directory_version(),
+                        request_id,
+                        crate::db::Probe::unchecked(),
+                    );
+                    work(conn, &visitor)?
+                }
             };
-            let visitor = Visitor {
-                audit: user_audit_with(request_id, &user),
-                user,
-                directory_version,
-            };
-            let out = work(conn, &visitor)?;
-            Ok((found, Some(out)))
+            Ok((Some(found), Some(out)))
         })
         .await?;
         if let Some(found) = found {
@@ -356,13 +434,11 @@ impl FromRequest for ApiUser {
         let req = req.clone();
         Box::pin(async move {
             let holder = bearer_user(&req).await?.ok_or(AppError::Unauthorized)?;
-            let audit = token_audit(&req, &holder.user, holder.token_id);
-            Ok(ApiUser {
-                user: holder.user,
-                token_id: holder.token_id,
-                audit,
-                directory_version: holder.directory_version,
-            })
+            Ok(ApiUser::of(
+                holder,
+                request_id(&req),
+                crate::db::Probe::unchecked(),
+            ))
         })
     }
 }
@@ -395,23 +471,52 @@ impl FromRequest for ApiCall {
 
 impl ApiCall {
     /// Checks the token and, when it is live, runs `work` for its holder on the same connection;
-    /// an unknown or revoked token is a 401 and `work` is not run.
+    /// an unknown or revoked token is a 401 and what `work` returned, if it ran, is dropped.
+    ///
+    /// A token this instance kept from an earlier call ([`super::kept`]) is not read first:
+    /// `work` runs for its holder at once, its main query carrying the caller's probe, and its
+    /// answer stands when the probe finds the token unrevoked and the user directory unchanged.
+    /// Otherwise the token is read and, unless it is as kept after all, `work` runs again:
+    /// `work` only reads.
     pub async fn run<T, F>(self, state: &web::Data<AppState>, work: F) -> Result<T, AppError>
     where
-        F: FnOnce(&mut diesel::PgConnection, &ApiUser) -> Result<T, AppError> + Send + 'static,
+        F: Fn(&mut diesel::PgConnection, &ApiUser) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let ApiCall { secret, request_id } = self;
+        let shared = web::Data::clone(state);
         crate::db::run(&state.pool, move |conn| {
-            let holder =
-                service::authenticate_token(conn, &secret)?.ok_or(AppError::Unauthorized)?;
-            let api = ApiUser {
-                audit: token_audit_with(request_id, &holder.user, holder.token_id),
-                user: holder.user,
-                token_id: holder.token_id,
-                directory_version: holder.directory_version,
+            let kept = &shared.tokens;
+            let hash = super::model::sha256_hex(&secret);
+            let mut tried = None;
+            if let Some(holder) = kept.get(&hash, chrono::Utc::now()) {
+                let probe = crate::db::Probe::new(hash.clone());
+                let api = ApiUser::of(holder.clone(), request_id.clone(), probe);
+                let out = work(conn, &api);
+                if api.probe.seen() == Some((Some(holder.token_id), holder.directory_version)) {
+                    return out;
+                }
+                tried = Some((holder, out));
+            }
+            let Some(holder) = service::authenticate_token(conn, &secret)? else {
+                kept.forget(&hash);
+                return Err(AppError::Unauthorized);
             };
-            work(conn, &api)
+            kept.keep(&hash, holder.clone(), holder.touch_due_at);
+            match tried {
+                // The probe did not answer (no rows carried it, or the work made no query with it), but
+                // the token is as kept: the answer stands.
+                Some((earlier, out))
+                    if earlier.token_id == holder.token_id
+                        && earlier.directory_version == holder.directory_version =>
+                {
+                    out
+                }
+                _ => work(
+                    conn,
+                    &ApiUser::of(holder, request_id, crate::db::Probe::unchecked()),
+                ),
+            }
         })
         .await
     }

@@ -16,6 +16,7 @@
 pub mod api;
 pub mod csrf;
 pub mod extract;
+pub mod kept;
 pub mod model;
 pub mod policy;
 pub mod repo;

@@ -157,6 +157,39 @@ pub fn live_token_by_hash(
         .optional()
 }
 
+/// The kind of probe that checks an API token ([`crate::db::Probe`]'s `K`).
+pub struct TokenCheck;
+
+impl crate::db::ProbeKind for TokenCheck {
+    /// The token's hash.
+    type Of = String;
+
+    fn check(
+        token_hash: String,
+    ) -> Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send> {
+        token_check(token_hash)
+    }
+}
+
+/// Two values for another statement to read along with its rows (see [`crate::db::Probe`]):
+/// the id of the token under `token_hash` if it is not revoked, and the user directory's version.
+/// Equal to what [`live_token_by_hash`] found, they say that read still holds (deactivating a
+/// user revokes their tokens and bumps the directory).
+pub fn token_check(
+    token_hash: String,
+) -> Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send> {
+    Box::new((
+        api_tokens::table
+            .filter(api_tokens::token_hash.eq(token_hash))
+            .filter(api_tokens::revoked_at.is_null())
+            .select(api_tokens::id)
+            .single_value(),
+        user_directory_version::table
+            .select(user_directory_version::version)
+            .single_value(),
+    ))
+}
+
 pub fn touch_token(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
     diesel::update(api_tokens::table.find(id))
         .set(api_tokens::last_used_at.eq(diesel::dsl::now))
@@ -247,6 +280,8 @@ pub fn update_session(
         sessions::last_seen_at.eq(now),
         sessions::user_agent.eq(s.user_agent.as_deref()),
         sessions::ip.eq(s.ip.as_deref()),
+        // A page holding the state it read earlier sees it is stale (`session_check`).
+        sessions::version.eq(sessions::version + 1),
     ))
     .execute(conn)
 }
@@ -260,6 +295,8 @@ pub struct LiveSession {
     /// The user directory's version at this moment (see
     /// [`crate::claims::service::PeopleCache`]).
     pub directory_version: Option<i64>,
+    /// Bumped by every write of the state.
+    pub version: i64,
 }
 
 /// A live session (not past its idle expiry, created after `created_after`: the absolute limit)
@@ -287,21 +324,47 @@ pub fn live_session_with_user(
             user_directory_version::table
                 .select(user_directory_version::version)
                 .single_value(),
+            sessions::version,
         ))
         .first::<(
             serde_json::Value,
             DateTime<Utc>,
             Option<SessionUser>,
             Option<i64>,
+            i64,
         )>(conn)
         .optional()?;
     Ok(found.map(
-        |(state, last_seen_at, user, directory_version)| LiveSession {
+        |(state, last_seen_at, user, directory_version, version)| LiveSession {
             state,
             last_seen_at,
             user,
             directory_version,
+            version,
         },
+    ))
+}
+
+/// Two values for another statement to read along with its rows (see
+/// [`crate::db::Probe`]): the version of the session under `key_hash` if it is live (as
+/// [`live_session_with_user`] means it), and the user directory's version. Equal to what an
+/// earlier read found, they say that read still holds: the same state, and the same user with
+/// the same name and role, still active (deactivation deletes sessions and bumps the directory).
+pub fn session_check(
+    key_hash: String,
+    now: DateTime<Utc>,
+    created_after: DateTime<Utc>,
+) -> Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send> {
+    Box::new((
+        sessions::table
+            .filter(sessions::key_hash.eq(key_hash))
+            .filter(sessions::expires_at.gt(now))
+            .filter(sessions::created_at.gt(created_after))
+            .select(sessions::version)
+            .single_value(),
+        user_directory_version::table
+            .select(user_directory_version::version)
+            .single_value(),
     ))
 }
 

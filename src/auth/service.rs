@@ -516,26 +516,32 @@ pub fn authenticate_token(
     };
     // `last_used_at` is for the account page ("used 3 minutes ago"); writing it on every call
     // would make each read a write transaction, so it moves at most once a minute.
-    let stale = token
-        .last_used_at
-        .is_none_or(|at| Utc::now() - at > Duration::seconds(TOKEN_TOUCH_SECONDS));
-    if stale {
+    let now = Utc::now();
+    let touch = Duration::seconds(TOKEN_TOUCH_SECONDS);
+    let mut last_used_at = token.last_used_at.unwrap_or(now - touch - touch);
+    if now - last_used_at > touch {
         repo::touch_token(conn, token.id)?;
+        last_used_at = now;
     }
     Ok(Some(TokenHolder {
         token_id: token.id,
         user: user.current(),
         directory_version,
+        touch_due_at: last_used_at + touch,
     }))
 }
 
 /// Who a live API token speaks for.
+#[derive(Clone)]
 pub struct TokenHolder {
     pub token_id: i64,
     pub user: CurrentUser,
     /// The user directory's version, read with the token
     /// ([`crate::claims::service::PeopleCache`]).
     pub directory_version: Option<i64>,
+    /// When its last-used time is to be written again: until then a kept holder may be used
+    /// ([`crate::auth::kept`]).
+    pub touch_due_at: chrono::DateTime<Utc>,
 }
 
 // ---- sessions (the account page) ----

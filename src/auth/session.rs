@@ -99,14 +99,24 @@ impl Timeouts {
     fn absolute(&self) -> chrono::Duration {
         chrono::Duration::from_std(self.absolute).unwrap_or(chrono::Duration::days(7))
     }
+
+    fn touch_interval(&self) -> chrono::Duration {
+        chrono::Duration::from_std(touch_interval(self.idle))
+            .unwrap_or(chrono::Duration::seconds(60))
+    }
 }
 
 /// A live session as read: its state, its active user if any, the user directory's version.
 /// `Send`, so it is read on a blocking thread and installed in the [`Session`] after.
+#[derive(Clone)]
 pub struct Loaded {
     state: State,
     user: Option<SessionUser>,
     directory_version: Option<i64>,
+    /// The stored session's version ([`repo::session_check`]).
+    version: i64,
+    /// When its idle expiry was last pushed forward.
+    last_seen_at: DateTime<Utc>,
 }
 
 impl Loaded {
@@ -120,6 +130,16 @@ impl Loaded {
     pub fn directory_version(&self) -> Option<i64> {
         self.directory_version
     }
+
+    /// Whether `seen`, what a [`probe`] read, says this read still holds.
+    pub fn still_holds(&self, seen: Option<crate::db::ProbeValues>) -> bool {
+        seen == Some((Some(self.version), self.directory_version))
+    }
+
+    /// Whether `other` read the same stored session and directory as this.
+    pub fn same_as(&self, other: &Loaded) -> bool {
+        self.version == other.version && self.directory_version == other.directory_version
+    }
 }
 
 /// Reads the live session with cookie key `key` (not past its idle expiry, created within the
@@ -132,10 +152,10 @@ pub fn read(conn: &mut PgConnection, key: &str, timeouts: Timeouts) -> QueryResu
     else {
         return Ok(None);
     };
-    let interval = chrono::Duration::from_std(touch_interval(timeouts.idle))
-        .unwrap_or(chrono::Duration::seconds(60));
-    if now - found.last_seen_at >= interval {
+    let mut last_seen_at = found.last_seen_at;
+    if now - last_seen_at >= timeouts.touch_interval() {
         repo::touch_session(conn, &key_hash, now, now + timeouts.idle())?;
+        last_seen_at = now;
     }
     // State that does not parse is dropped, as actix-session did: the visitor starts afresh.
     let state = serde_json::from_value::<State>(found.state).unwrap_or_else(|e| {
@@ -146,7 +166,51 @@ pub fn read(conn: &mut PgConnection, key: &str, timeouts: Timeouts) -> QueryResu
         state,
         user: found.user,
         directory_version: found.directory_version,
+        version: found.version,
+        last_seen_at,
     }))
+}
+
+/// The check that a session read earlier, under `key_hash`, still holds: see
+/// [`SessionCache`].
+pub fn probe(
+    key_hash: &str,
+    now: DateTime<Utc>,
+    timeouts: Timeouts,
+) -> crate::db::Probe<SessionCheck> {
+    crate::db::Probe::new((key_hash.to_string(), now, now - timeouts.absolute()))
+}
+
+/// The kind of [`probe`] that checks a session ([`crate::db::Probe`]'s `K`).
+pub struct SessionCheck;
+
+impl crate::db::ProbeKind for SessionCheck {
+    /// The key hash, now, and the oldest creation time the absolute timeout allows.
+    type Of = (String, DateTime<Utc>, DateTime<Utc>);
+
+    fn check(
+        (key_hash, now, created_after): Self::Of,
+    ) -> Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send> {
+        repo::session_check(key_hash, now, created_after)
+    }
+}
+
+/// Signed-in sessions as this instance last read them ([`super::kept`]): a page runs its
+/// work for the kept session with a [`probe`] carried by its main query, and the answer stands
+/// when the probe finds the stored session live, of the same version (no state written since)
+/// and the user directory unchanged (so the same user, name and role, still active). A session
+/// is kept until its idle expiry is due a push: the read that pushes it keeps it again.
+pub type SessionCache = super::kept::Kept<Loaded>;
+
+/// Keeps `loaded` under `key_hash` if someone is signed in to it.
+pub fn keep(kept: &SessionCache, key_hash: &str, loaded: &Loaded, timeouts: Timeouts) {
+    if loaded.signed_in().is_some() {
+        kept.keep(
+            key_hash,
+            loaded.clone(),
+            loaded.last_seen_at + timeouts.touch_interval(),
+        );
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,6 +402,7 @@ pub struct Sessions {
     key: Key,
     secure: bool,
     timeouts: Timeouts,
+    kept: std::sync::Arc<SessionCache>,
 }
 
 impl Sessions {
@@ -406,6 +471,9 @@ impl Sessions {
         };
         let pool = &self.pool;
         let timeouts = self.timeouts;
+        if let (Some(key), Status::Changed | Status::Renewed | Status::Purged) = (&key, status) {
+            self.kept.forget(&sha256_hex(key));
+        }
         match (key, status) {
             (_, Status::Unchanged) => {}
             // Nothing is stored for a visitor whose session never held anything.
@@ -483,8 +551,14 @@ fn insert(conn: &mut PgConnection, state: State, timeouts: Timeouts) -> QueryRes
 /// The session layer as configured: cookie `ct_session`, HttpOnly, SameSite=Lax, Path=/,
 /// Secure per `COOKIE_SECURE`, a browser-session cookie whose server side expires after the
 /// idle timeout.
-pub fn middleware(config: &Config, pool: PgPool, key: &[u8]) -> SessionLayer {
+pub fn middleware(
+    config: &Config,
+    pool: PgPool,
+    key: &[u8],
+    kept: std::sync::Arc<SessionCache>,
+) -> SessionLayer {
     SessionLayer(Rc::new(Sessions {
+        kept,
         pool,
         key: Key::derive_from(key),
         secure: config.cookie_secure,

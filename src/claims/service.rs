@@ -88,7 +88,13 @@ impl PeopleCache {
         // it under `v` can only make a later request see newer names, never older ones.
         let people = Arc::new(People::load(conn)?);
         if let Some(v) = version {
-            *self.lock() = Some((v, Arc::clone(&people)));
+            // Never under an older version than the kept one: a request with a stale version
+            // (a kept session about to be found stale, see `auth::kept`) must not push out the
+            // directory the others ask for.
+            let mut kept = self.lock();
+            if kept.as_ref().is_none_or(|(k, _)| v >= *k) {
+                *kept = Some((v, Arc::clone(&people)));
+            }
         }
         Ok(people)
     }

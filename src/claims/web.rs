@@ -142,13 +142,14 @@ pub struct ListData {
 }
 
 /// Reads the list page's data on `conn` (the directory as of `directory_version`).
-pub fn list_data(
+pub fn list_data<K: crate::db::ProbeKind>(
     conn: &mut diesel::PgConnection,
     state: &AppState,
     params: &ListParams,
     directory_version: Option<i64>,
+    probe: &crate::db::Probe<K>,
 ) -> Result<ListData, AppError> {
-    let page = match workflow::list(conn, params) {
+    let page = match workflow::list(conn, params, probe) {
         Ok(page) => page,
         Err(e @ AppError::Invalid { .. }) => {
             return Ok(ListData {
@@ -178,7 +179,7 @@ pub async fn list_page(
     let directory_version = page.directory_version;
     let shared = web::Data::clone(state);
     let data = db::run(&state.pool, move |conn| {
-        list_data(conn, &shared, &q, directory_version)
+        list_data(conn, &shared, &q, directory_version, &db::Probe::none())
     })
     .await?;
     render_list(page, data, params, errors, bulk, status)
@@ -289,7 +290,7 @@ async fn index(
     let (page, data) = page
         .run(&state, move |conn, who| {
             authorize(&who.user, Action::Read, Resource::Any)?;
-            list_data(conn, &shared, &q, who.directory_version)
+            list_data(conn, &shared, &q, who.directory_version, &who.probe)
         })
         .await?;
     Ok(render_list(
@@ -518,7 +519,7 @@ async fn show(
     let (page, detail) = page
         .run(&state, move |conn, who| {
             authorize(&who.user, Action::Read, Resource::Any)?;
-            workflow::claim_detail(conn, &shared, who.directory_version, id)
+            workflow::claim_detail(conn, &shared, who.directory_version, id, &who.probe)
         })
         .await?;
     let html = claim_page(

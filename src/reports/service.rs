@@ -355,7 +355,7 @@ pub fn summary(
     to: Option<DateTime<Utc>>,
 ) -> Result<Summary, AppError> {
     use crate::claims::model::ClaimStatus;
-    let counts = crate::verification::repo::status_counts(conn)?;
+    let counts = crate::verification::repo::status_counts(conn, &crate::db::Probe::none())?;
     let total_claims = counts.iter().map(|(_, n)| n).sum();
     let by_status = bars(
         ClaimStatus::ALL

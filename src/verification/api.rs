@@ -47,7 +47,7 @@ async fn list(
     let body = call
         .run(&state, move |conn, api| {
             authorize(&api.user, Action::Read, Resource::Any)?;
-            let page = service::list(conn, &params)?;
+            let page = service::list(conn, &params, &api.probe)?;
             let people = shared.people.get(conn, api.directory_version)?;
             Ok(ListBody {
                 items: page.claims.into_iter().map(|c| people.view(c)).collect(),

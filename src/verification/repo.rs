@@ -78,78 +78,199 @@ pub struct Discussion {
 }
 
 /// A row of [`discussion_for`]'s union: which table, its id, who and when, then the table's
-/// own columns in the slots `a` to `e`.
+/// own columns in the slots `a` to `e`; then, for an audit event, its columns (all `NULL` for
+/// the other tables).
 type DiscussionRow = (
-    String,
-    i64,
-    i64,
-    chrono::DateTime<chrono::Utc>,
-    String,
-    Option<String>,
-    String,
-    String,
-    Option<chrono::DateTime<chrono::Utc>>,
+    (
+        String,
+        i64,
+        i64,
+        chrono::DateTime<chrono::Utc>,
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<chrono::DateTime<chrono::Utc>>,
+    ),
+    EventColumns,
 );
 
-/// The claim's evidence, comments and verdicts in one round trip (a `UNION ALL` of the three
-/// tables in one row shape) rather than three.
-pub fn discussion_for(conn: &mut PgConnection, claim_id: i64) -> QueryResult<Discussion> {
+/// An [`AuditEventRow`](crate::audit::model::AuditEventRow)'s columns, each nullable.
+type EventColumns = (
+    Option<i64>,
+    Option<chrono::DateTime<chrono::Utc>>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<serde_json::Value>,
+    Option<serde_json::Value>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The event of a union row's event columns; an event column that must not be `NULL` is.
+fn event_of(columns: EventColumns) -> QueryResult<crate::audit::model::AuditEventRow> {
+    let missing =
+        || diesel::result::Error::DeserializationError("an audit event column was NULL".into());
+    let (seq, at, actor_type, user, token, display, action, entity_type, entity_id) = (
+        columns.0, columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7,
+        columns.8,
+    );
+    Ok(crate::audit::model::AuditEventRow {
+        seq: seq.ok_or_else(missing)?,
+        occurred_at: at.ok_or_else(missing)?,
+        actor_type: actor_type.ok_or_else(missing)?,
+        actor_user_id: user,
+        actor_token_id: token,
+        actor_display: display.ok_or_else(missing)?,
+        action: action.ok_or_else(missing)?,
+        entity_type: entity_type.ok_or_else(missing)?,
+        entity_id,
+        claim_id: columns.9,
+        article_id: columns.10,
+        before: columns.11,
+        after: columns.12,
+        request_id: columns.13,
+        prev_hash: columns.14.ok_or_else(missing)?,
+        hash: columns.15.ok_or_else(missing)?,
+    })
+}
+
+/// The claim's evidence, comments and verdicts, and its history (its audit events, oldest
+/// first), in one round trip: a `UNION ALL` of the four tables in one row shape, rather than
+/// four statements.
+pub fn discussion_for(
+    conn: &mut PgConnection,
+    claim_id: i64,
+) -> QueryResult<(Discussion, Vec<crate::audit::model::AuditEventRow>)> {
+    use crate::schema::audit_events as ev;
     use diesel::IntoSql;
-    use diesel::sql_types::{Nullable, Text, Timestamptz};
+    use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz};
     let no_text = || None::<String>.into_sql::<Nullable<Text>>();
     let no_time = || None::<chrono::DateTime<chrono::Utc>>.into_sql::<Nullable<Timestamptz>>();
+    let no_id = || None::<i64>.into_sql::<Nullable<BigInt>>();
+    let no_json = || None::<serde_json::Value>.into_sql::<Nullable<Jsonb>>();
     let empty = || "".into_sql::<Text>();
+    let no_event = || {
+        (
+            no_id(),
+            no_time(),
+            no_text(),
+            no_id(),
+            no_id(),
+            no_text(),
+            no_text(),
+            no_text(),
+            no_id(),
+            no_id(),
+            no_id(),
+            no_json(),
+            no_json(),
+            no_text(),
+            no_text(),
+            no_text(),
+        )
+    };
     let rows: Vec<DiscussionRow> = evidence::table
         .filter(evidence::claim_id.eq(claim_id))
         .select((
-            "evidence".into_sql::<Text>(),
-            evidence::id,
-            evidence::added_by,
-            evidence::added_at,
-            evidence::url,
-            evidence::title,
-            evidence::note,
-            evidence::stance,
-            no_time(),
+            (
+                "evidence".into_sql::<Text>(),
+                evidence::id,
+                evidence::added_by,
+                evidence::added_at,
+                evidence::url,
+                evidence::title,
+                evidence::note,
+                evidence::stance,
+                no_time(),
+            ),
+            no_event(),
         ))
         .union_all(
             comments::table
                 .filter(comments::claim_id.eq(claim_id))
                 .select((
-                    "comment".into_sql::<Text>(),
-                    comments::id,
-                    comments::author_id,
-                    comments::created_at,
-                    comments::body,
-                    no_text(),
-                    empty(),
-                    empty(),
-                    no_time(),
+                    (
+                        "comment".into_sql::<Text>(),
+                        comments::id,
+                        comments::author_id,
+                        comments::created_at,
+                        comments::body,
+                        no_text(),
+                        empty(),
+                        empty(),
+                        no_time(),
+                    ),
+                    no_event(),
                 )),
         )
         .union_all(
             verdicts::table
                 .filter(verdicts::claim_id.eq(claim_id))
                 .select((
-                    "verdict".into_sql::<Text>(),
-                    verdicts::id,
-                    verdicts::decided_by,
-                    verdicts::decided_at,
-                    verdicts::verdict,
-                    no_text(),
-                    verdicts::rationale,
-                    empty(),
-                    verdicts::superseded_at,
+                    (
+                        "verdict".into_sql::<Text>(),
+                        verdicts::id,
+                        verdicts::decided_by,
+                        verdicts::decided_at,
+                        verdicts::verdict,
+                        no_text(),
+                        verdicts::rationale,
+                        empty(),
+                        verdicts::superseded_at,
+                    ),
+                    no_event(),
                 )),
         )
+        .union_all(ev::table.filter(ev::claim_id.eq(claim_id)).select((
+            (
+                "event".into_sql::<Text>(),
+                ev::seq,
+                0i64.into_sql::<BigInt>(),
+                ev::occurred_at,
+                empty(),
+                no_text(),
+                empty(),
+                empty(),
+                no_time(),
+            ),
+            (
+                ev::seq.nullable(),
+                ev::occurred_at.nullable(),
+                ev::actor_type.nullable(),
+                ev::actor_user_id,
+                ev::actor_token_id,
+                ev::actor_display.nullable(),
+                ev::action.nullable(),
+                ev::entity_type.nullable(),
+                ev::entity_id,
+                ev::claim_id,
+                ev::article_id,
+                ev::before,
+                ev::after,
+                ev::request_id,
+                ev::prev_hash.nullable(),
+                ev::hash.nullable(),
+            ),
+        )))
         .load(conn)?;
     let mut found = Discussion {
         evidence: vec![],
         comments: vec![],
         verdicts: vec![],
     };
-    for (kind, id, who, at, a, b, c, d, e) in rows {
+    let mut events = vec![];
+    for ((kind, id, who, at, a, b, c, d, e), event) in rows {
         match kind.as_str() {
+            "event" => events.push(event_of(event)?),
             "evidence" => found.evidence.push(Evidence {
                 id,
                 claim_id,
@@ -183,7 +304,8 @@ pub fn discussion_for(conn: &mut PgConnection, claim_id: i64) -> QueryResult<Dis
     found
         .verdicts
         .sort_by_key(|v| std::cmp::Reverse((v.decided_at, v.id)));
-    Ok(found)
+    events.sort_by_key(|e| e.seq);
+    Ok((found, events))
 }
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
@@ -289,9 +411,11 @@ pub trait Listable: Listed + Selectable<diesel::pg::Pg> + Sized {
     fn ranked(q: &str) -> ListQuery<'_, Self>;
     /// Every row with rank 0.
     fn unranked<'a>() -> ListQuery<'a, Self>;
-    fn load_page(
+    /// Loads a page, carrying `probe` ([`crate::db::Probe::load`]).
+    fn load_page<K: crate::db::ProbeKind>(
         query: Limited<ListQuery<'_, Self>>,
         conn: &mut PgConnection,
+        probe: &crate::db::Probe<K>,
     ) -> QueryResult<Vec<(Self, f32)>>;
     /// The rows of these ids, in no particular order.
     fn by_ids(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<Self>>;
@@ -318,11 +442,12 @@ macro_rules! listable {
                     .into_boxed()
             }
 
-            fn load_page(
+            fn load_page<K: crate::db::ProbeKind>(
                 query: Limited<ListQuery<'_, Self>>,
                 conn: &mut PgConnection,
+                probe: &crate::db::Probe<K>,
             ) -> QueryResult<Vec<(Self, f32)>> {
-                query.load(conn)
+                probe.load(conn, query)
             }
 
             fn by_ids(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<Self>> {
@@ -339,12 +464,14 @@ listable!(ListRow);
 
 /// One page of claims in `sort` order after `cursor`, with each row's search rank (0 without
 /// `q`). Fetches `limit` rows; the caller asks for one more to learn if another page follows.
-pub fn list<R: Listable>(
+/// The page's query carries `probe` (not the relevance order's, which makes several).
+pub fn list<R: Listable, K: crate::db::ProbeKind>(
     conn: &mut PgConnection,
     filter: &ListFilter,
     sort: Sort,
     cursor: Option<&Cursor>,
     limit: i64,
+    probe: &crate::db::Probe<K>,
 ) -> QueryResult<ListRows<R>> {
     use diesel_full_text_search::{TsVectorExtensions, ts_rank};
 
@@ -413,7 +540,7 @@ pub fn list<R: Listable>(
     }
     Ok(ListRows {
         rows: {
-            let mut rows = R::load_page(Limited::new(query, limit_bucket(limit)), conn)?;
+            let mut rows = R::load_page(Limited::new(query, limit_bucket(limit)), conn, probe)?;
             rows.truncate(usize::try_from(limit).unwrap_or(0));
             rows
         },
@@ -553,10 +680,15 @@ pub fn dashboard_lists(
 
 /// Claims per status, as the triggers on `claims` keep them (migration `claim_status_counts`);
 /// a status no claim is in may be absent or 0.
-pub fn status_counts(conn: &mut PgConnection) -> QueryResult<Vec<(String, i64)>> {
-    claim_status_counts::table
-        .select((claim_status_counts::status, claim_status_counts::n))
-        .load(conn)
+/// The query carries `probe` ([`crate::db::Probe::load`]).
+pub fn status_counts<K: crate::db::ProbeKind>(
+    conn: &mut PgConnection,
+    probe: &crate::db::Probe<K>,
+) -> QueryResult<Vec<(String, i64)>> {
+    probe.load(
+        conn,
+        claim_status_counts::table.select((claim_status_counts::status, claim_status_counts::n)),
+    )
 }
 
 /// Article titles by id (for lists).
@@ -613,16 +745,23 @@ pub const EDGE_CHARS: i32 = 2;
 /// The claim with its article's title and the body within [`CONTEXT_CHARS`] of the quote. The
 /// body comes from `bodies` ([`crate::articles::service::BodyCache`]), read from PostgreSQL only
 /// on the first view of an article.
-pub fn claim_with_article(
+pub fn claim_with_article<K: crate::db::ProbeKind>(
     conn: &mut PgConnection,
     bodies: &crate::articles::service::BodyCache,
     id: i64,
+    probe: &crate::db::Probe<K>,
 ) -> QueryResult<(Claim, String, BodyWindow)> {
-    let (claim, title, hash): (Claim, String, String) = claims::table
-        .inner_join(articles::table)
-        .filter(claims::id.eq(id))
-        .select((Claim::as_select(), articles::title, articles::content_hash))
-        .first(conn)?;
+    let (claim, title, hash): (Claim, String, String) = probe
+        .load(
+            conn,
+            claims::table
+                .inner_join(articles::table)
+                .filter(claims::id.eq(id))
+                .select((Claim::as_select(), articles::title, articles::content_hash)),
+        )?
+        .into_iter()
+        .next()
+        .ok_or(diesel::result::Error::NotFound)?;
     let body = bodies.get(conn, claim.article_id, &hash)?;
     let window = window_in(&body, claim.quote_start, claim.quote_end, CONTEXT_CHARS);
     Ok((claim, title, window))

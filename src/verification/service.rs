@@ -489,9 +489,10 @@ pub struct ClaimPage<R = Claim> {
 
 /// Runs a list request. An unknown assignee email matches no claim.
 /// `R`: whole claims, or the list pages' [`ListRow`]s.
-pub fn list<R: repo::Listable>(
+pub fn list<R: repo::Listable, K: crate::db::ProbeKind>(
     conn: &mut PgConnection,
     params: &ListParams,
+    probe: &crate::db::Probe<K>,
 ) -> Result<ClaimPage<R>, AppError> {
     let (mut req, assignee) = params.parse()?;
     if let Some(email) = assignee {
@@ -505,19 +506,21 @@ pub fn list<R: repo::Listable>(
             }
         }
     }
-    list_request(conn, &req)
+    list_request(conn, &req, probe)
 }
 
-pub fn list_request<R: repo::Listable>(
+pub fn list_request<R: repo::Listable, K: crate::db::ProbeKind>(
     conn: &mut PgConnection,
     req: &ListRequest,
+    probe: &crate::db::Probe<K>,
 ) -> Result<ClaimPage<R>, AppError> {
-    let repo::ListRows { mut rows, window } = repo::list::<R>(
+    let repo::ListRows { mut rows, window } = repo::list::<R, K>(
         conn,
         &req.filter,
         req.sort,
         req.cursor.as_ref(),
         req.limit + 1,
+        probe,
     )?;
     let more = rows.len() as i64 > req.limit;
     rows.truncate(req.limit as usize);
@@ -665,23 +668,26 @@ pub fn mentioned_users(before: Option<&Value>, after: Option<&Value>) -> Vec<i64
 
 /// Everything the claim page shows; `directory` is the request's user directory version
 /// (`PageUser::directory_version`).
-pub fn claim_detail(
+pub fn claim_detail<K: crate::db::ProbeKind>(
     conn: &mut PgConnection,
     state: &crate::startup::AppState,
     directory: Option<i64>,
     id: i64,
+    probe: &crate::db::Probe<K>,
 ) -> Result<ClaimDetail, AppError> {
-    let (claim, article_title, window) = repo::claim_with_article(conn, &state.bodies, id)?;
+    let (claim, article_title, window) = repo::claim_with_article(conn, &state.bodies, id, probe)?;
     let people = &state.people;
     let people = people.get(conn, directory)?;
     let view = people.view(claim.clone());
     let context = in_paragraph(&window, claim.quote_start, claim.quote_end);
-    let repo::Discussion {
-        evidence,
-        comments,
-        verdicts,
-    } = repo::discussion_for(conn, id)?;
-    let events = crate::audit::repo::for_claim(conn, id)?;
+    let (
+        repo::Discussion {
+            evidence,
+            comments,
+            verdicts,
+        },
+        events,
+    ) = repo::discussion_for(conn, id)?;
     let names = people.names();
     let people = people.active();
     Ok(ClaimDetail {
@@ -727,13 +733,14 @@ pub struct Dashboard {
 }
 
 /// The dashboard of `user`: overdue tasks are everyone's for those who assign work, else their own.
-pub fn dashboard(
+pub fn dashboard<K: crate::db::ProbeKind>(
     conn: &mut PgConnection,
     user: &CurrentUser,
     people: &crate::claims::service::People,
+    probe: &crate::db::Probe<K>,
 ) -> Result<Dashboard, AppError> {
     let stored: std::collections::HashMap<String, i64> =
-        repo::status_counts(conn)?.into_iter().collect();
+        repo::status_counts(conn, probe)?.into_iter().collect();
     let counts = ClaimStatus::ALL
         .into_iter()
         .map(|s| (s, stored.get(s.as_str()).copied().unwrap_or(0)))

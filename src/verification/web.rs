@@ -233,7 +233,7 @@ async fn dashboard(
         .run(&state, move |conn, who| {
             authorize(&who.user, Action::Read, Resource::Any)?;
             let people = shared.people.get(conn, who.directory_version)?;
-            let mut d = service::dashboard(conn, &who.user, &people)?;
+            let mut d = service::dashboard(conn, &who.user, &people, &who.probe)?;
             let my = claim_rows(std::mem::take(&mut d.my_tasks), &people);
             let over = claim_rows(std::mem::take(&mut d.overdue), &people);
             let cands = claim_rows(std::mem::take(&mut d.candidates), &people);
@@ -313,7 +313,7 @@ async fn tasks(
     let (result, people) = db::run(&state.pool, move |conn| {
         let directory = shared.people.get(conn, directory_version)?;
         let people = directory.active();
-        let result = match service::list(conn, &params) {
+        let result = match service::list(conn, &params, &crate::db::Probe::none()) {
             Ok(page) => Ok((claim_rows(page.claims, &directory), page.next_cursor)),
             Err(e @ AppError::Invalid { .. }) => Err(e),
             Err(e) => return Err(e),
@@ -464,7 +464,7 @@ async fn after_form(
     };
     let (shared, directory) = (web::Data::clone(state), page.directory_version);
     let detail = db::run(&state.pool, move |conn| {
-        service::claim_detail(conn, &shared, directory, id)
+        service::claim_detail(conn, &shared, directory, id, &crate::db::Probe::none())
     })
     .await?;
     let html = claim_page(page.ctx, &page.user, detail, form, errors, conflict);

@@ -168,13 +168,14 @@ async fn page_views_push_the_idle_expiry_at_most_once_a_tenth_of_the_timeout() {
     }
     assert_eq!(expiry(), first, "no write on every page view");
 
-    // A minute later (the row made to look so), the next view pushes it.
+    // A minute later (the row made to look so), the next view pushes it. (Through a page that
+    // reads its session itself: pages that keep it go by their own clock, tested below.)
     count(
         &app,
         "WITH t AS (UPDATE sessions SET last_seen_at = last_seen_at - interval '2 minutes' \
          RETURNING 1) SELECT count(*) AS n FROM t",
     );
-    assert_eq!(get_with_cookie(&app, "/", &cookie).await.status(), 200);
+    assert_eq!(get_with_cookie(&app, "/tasks", &cookie).await.status(), 200);
     assert!(
         expiry() > first,
         "a view after the interval pushes the expiry"
@@ -208,16 +209,7 @@ async fn pages_that_read_the_session_with_their_data_end_a_deactivated_users_ses
     let app = TestApp::spawn().await;
     let (email, password) = app.create_user("reviewer").await;
     let id = app.user_id(&email);
-    let claim = count(
-        &app,
-        "WITH a AS (INSERT INTO articles (title, raw_text, body_text, content_hash) \
-           VALUES ('Seeded', 'It rose 3%.', 'It rose 3%.', 'seeded') RETURNING id), \
-         c AS (INSERT INTO claims (article_id, text, quote_exact, quote_prefix, quote_suffix, \
-           quote_start, quote_end, kind, score, origin, status) \
-           SELECT id, 'It rose 3%.', 'It rose 3%.', '', '', 0, 11, 'assertion', 0.5, \
-           'extracted', 'candidate' FROM a RETURNING id) \
-         SELECT id AS n FROM c",
-    );
+    let claim = seed_claim(&app);
     let paths = [
         "/".to_string(),
         "/claims".into(),
@@ -263,6 +255,175 @@ async fn pages_that_read_the_session_with_their_data_end_a_deactivated_users_ses
         ),
         0,
         "each page view purged its session"
+    );
+}
+
+/// A claim for the session tests: an article with one candidate claim; its id.
+fn seed_claim(app: &TestApp) -> i64 {
+    count(
+        app,
+        "WITH a AS (INSERT INTO articles (title, raw_text, body_text, content_hash) \
+           VALUES ('Seeded', 'It rose 3%.', 'It rose 3%.', 'seeded') RETURNING id), \
+         c AS (INSERT INTO claims (article_id, text, quote_exact, quote_prefix, quote_suffix, \
+           quote_start, quote_end, kind, score, origin, status) \
+           SELECT id, 'It rose 3%.', 'It rose 3%.', '', '', 0, 11, 'assertion', 0.5, \
+           'extracted', 'candidate' FROM a RETURNING id) \
+         SELECT id AS n FROM c",
+    )
+}
+
+/// The pages that keep the session they read, and what a view of each answers.
+fn kept_session_pages(claim: i64) -> [(String, u16); 5] {
+    [
+        ("/".to_string(), 200),
+        ("/claims".into(), 200),
+        (format!("/claims/{claim}"), 200),
+        // No rows to carry the check: the session is read.
+        ("/claims?speaker=Nobody%20Such".into(), 200),
+        ("/claims/999999999".into(), 404),
+    ]
+}
+
+#[tokio::test]
+async fn a_session_ended_elsewhere_is_dead_on_the_next_view_of_every_page() {
+    // The list, a claim and the dashboard keep the session they read and check it inside their
+    // own query. A session ended by another instance (its row deleted) must still be dead on the
+    // very next view, also when the page's query finds no rows to carry the check.
+    let app = TestApp::spawn().await;
+    let (email, password) = app.create_user("reviewer").await;
+    for (path, expected) in kept_session_pages(seed_claim(&app)) {
+        let cookie = session_cookie(&app.login(&email, &password).await).unwrap();
+        // Twice: the second view is answered for the kept session.
+        for _ in 0..2 {
+            let status = get_with_cookie(&app, &path, &cookie).await.status();
+            assert_eq!(status.as_u16(), expected, "{path}");
+        }
+        let ended = count(
+            &app,
+            "WITH t AS (DELETE FROM sessions RETURNING 1) SELECT count(*) AS n FROM t",
+        );
+        assert_eq!(ended, 1);
+
+        let res = get_with_cookie(&app, &path, &cookie).await;
+        assert_eq!(res.status(), 303, "{path}");
+        assert!(location(&res).await.starts_with("/login"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_kept_session_is_not_read_again_while_its_query_finds_it_unchanged() {
+    // What shows the kept session is used: its stored state emptied without a new version (a
+    // write no part of the app makes) is not seen by a page whose query has rows to carry the
+    // check; a page whose query finds none reads the session, finds nobody and signs out.
+    let app = TestApp::spawn().await;
+    let (email, password) = app.create_user("reviewer").await;
+    for (path, expected) in kept_session_pages(seed_claim(&app)) {
+        let cookie = session_cookie(&app.login(&email, &password).await).unwrap();
+        for _ in 0..2 {
+            let status = get_with_cookie(&app, &path, &cookie).await.status();
+            assert_eq!(status.as_u16(), expected, "{path}");
+        }
+        count(
+            &app,
+            "WITH t AS (UPDATE sessions SET state = '{}' RETURNING 1) \
+             SELECT count(*) AS n FROM t",
+        );
+
+        let status = get_with_cookie(&app, &path, &cookie).await.status();
+        let read = path.contains("Nobody") || path.ends_with("999999999");
+        assert_eq!(status.as_u16(), if read { 303 } else { expected }, "{path}");
+        count(
+            &app,
+            "WITH t AS (DELETE FROM sessions RETURNING 1) SELECT count(*) AS n FROM t",
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_kept_session_shows_a_role_changed_and_state_written_elsewhere_at_once() {
+    let app = TestApp::spawn().await;
+    let (email, password) = app.create_user("editor").await;
+    let id = app.user_id(&email);
+    seed_claim(&app);
+    let cookie = session_cookie(&app.login(&email, &password).await).unwrap();
+    let bulk_form = "Assign the selected claims";
+    for _ in 0..2 {
+        let res = get_with_cookie(&app, "/claims", &cookie).await;
+        assert_eq!(res.status(), 200);
+        assert!(
+            res.text().await.unwrap().contains(bulk_form),
+            "an editor assigns"
+        );
+    }
+
+    // An admin on another instance makes the editor a viewer.
+    count(
+        &app,
+        &format!(
+            "WITH t AS (UPDATE users SET role = 'viewer' WHERE id = {id} RETURNING 1) \
+             SELECT count(*) AS n FROM t"
+        ),
+    );
+    let res = get_with_cookie(&app, "/claims", &cookie).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        !res.text().await.unwrap().contains(bulk_form),
+        "the next view is a viewer's"
+    );
+
+    // Another instance writes the session's state (a message for the next page), as the
+    // session layer does: a new version with it.
+    for _ in 0..2 {
+        assert_eq!(get_with_cookie(&app, "/", &cookie).await.status(), 200);
+    }
+    let written = count(
+        &app,
+        "WITH t AS (UPDATE sessions SET state = state || jsonb_build_object('flash', \
+           '{\"kind\":\"info\",\"message\":\"Written elsewhere\"}'), \
+           version = version + 1 RETURNING 1) SELECT count(*) AS n FROM t",
+    );
+    assert_eq!(written, 1);
+    let page = get_with_cookie(&app, "/", &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Written elsewhere"), "the new state is shown");
+    let page = get_with_cookie(&app, "/", &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Written elsewhere"), "and taken, once");
+}
+
+#[tokio::test]
+async fn a_kept_session_is_read_again_when_its_idle_expiry_is_due_a_push() {
+    // Idle timeout 50 s: the expiry is pushed at most every 5 s, also for kept sessions.
+    let db = TestDb::new();
+    let mut config = test_config(&db);
+    config.session_idle_timeout = Duration::from_secs(50);
+    let app = TestApp::spawn_with(db, config).await;
+    let (email, password) = app.create_user("viewer").await;
+    let cookie = session_cookie(&app.login(&email, &password).await).unwrap();
+    let expiry = || text(&app, "SELECT max(expires_at)::text AS t FROM sessions");
+    let first = expiry();
+    for _ in 0..3 {
+        assert_eq!(
+            get_with_cookie(&app, "/claims", &cookie).await.status(),
+            200
+        );
+    }
+    assert_eq!(expiry(), first, "no write on every page view");
+
+    tokio::time::sleep(Duration::from_millis(5100)).await;
+    assert_eq!(
+        get_with_cookie(&app, "/claims", &cookie).await.status(),
+        200
+    );
+    assert!(
+        expiry() > first,
+        "a view after the interval pushes the expiry"
     );
 }
 
@@ -1101,6 +1262,38 @@ async fn the_claim_list_checks_its_token_in_its_own_task_as_every_api_route_does
 }
 
 #[tokio::test]
+async fn a_kept_token_is_refused_at_once_when_revoked_or_its_user_deactivated_elsewhere() {
+    // The claim list keeps the token it read and checks it inside its own query; a token
+    // revoked, or a user deactivated, behind the app's back is refused on the very next call,
+    // also when the query finds no rows to carry the check.
+    let app = TestApp::spawn().await;
+    seed_claim(&app);
+    let call =
+        |token: String, path: &'static str| client().get(app.url(path)).bearer_auth(token).send();
+    for path in ["/api/v1/claims", "/api/v1/claims?speaker=Nobody%20Such"] {
+        for ending in [
+            "UPDATE api_tokens SET revoked_at = now() WHERE user_id = {id}",
+            "UPDATE users SET active = false, deactivated_at = now() WHERE id = {id}",
+        ] {
+            let (email, _) = app.create_user("viewer").await;
+            let token = app.token_for(&email).await;
+            for _ in 0..2 {
+                let res = call(token.clone(), path).await.unwrap();
+                assert_eq!(res.status(), 200, "{path}");
+            }
+            let ended = ending.replace("{id}", &app.user_id(&email).to_string());
+            count(
+                &app,
+                &format!("WITH t AS ({ended} RETURNING 1) SELECT count(*) AS n FROM t"),
+            );
+
+            let res = call(token.clone(), path).await.unwrap();
+            assert_eq!(res.status(), 401, "{ended}: {path}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_token_is_shown_once_revocable_and_its_live_label_unique() {
     let app = TestApp::spawn().await;
     app.signed_in("reviewer").await;
@@ -1528,7 +1721,12 @@ async fn signed_in_takes_a_token_or_a_session_and_answers_strangers_by_format() 
     ));
     let app = test::init_service(
         App::new()
-            .wrap(claimtracker::auth::session::middleware(&config, pool, &key))
+            .wrap(claimtracker::auth::session::middleware(
+                &config,
+                pool,
+                &key,
+                Default::default(),
+            ))
             .app_data(state)
             .route("/reports/probe.csv", web::get().to(probe))
             .route("/reports/probe", web::get().to(probe)),

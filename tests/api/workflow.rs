@@ -1303,7 +1303,7 @@ async fn the_dashboards_lists_in_one_query_match_the_list_api() {
     let (_, own_overdue, _) =
         repo::dashboard_lists(&mut conn, reviewer_id, Some(reviewer_id), (7, 5, 6)).unwrap();
     let expect = |conn: &mut diesel::PgConnection, filter: &ListFilter, sort, limit| {
-        service::list_request::<claimtracker::claims::model::Claim>(
+        service::list_request::<claimtracker::claims::model::Claim, claimtracker::db::NoCheck>(
             conn,
             &ListRequest {
                 filter: filter.clone(),
@@ -1311,6 +1311,7 @@ async fn the_dashboards_lists_in_one_query_match_the_list_api() {
                 cursor: None,
                 limit,
             },
+            &claimtracker::db::Probe::none(),
         )
         .unwrap()
         .claims
