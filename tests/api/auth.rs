@@ -1294,6 +1294,36 @@ async fn a_kept_token_is_refused_at_once_when_revoked_or_its_user_deactivated_el
 }
 
 #[tokio::test]
+async fn a_kept_token_is_not_read_again_while_its_query_finds_it_unchanged() {
+    // What shows the kept token is used: its user deactivated with the directory's trigger off
+    // (a write no part of the app makes) is not seen by a call whose query has rows to carry
+    // the check; a call whose query finds none reads the token, finds its user gone: 401.
+    let app = TestApp::spawn().await;
+    seed_claim(&app);
+    let (email, _) = app.create_user("viewer").await;
+    let token = app.token_for(&email).await;
+    let call = |path: &'static str| client().get(app.url(path)).bearer_auth(&token).send();
+    for _ in 0..2 {
+        assert_eq!(call("/api/v1/claims").await.unwrap().status(), 200);
+    }
+    diesel::sql_query("ALTER TABLE users DISABLE TRIGGER user_directory_changed")
+        .execute(&mut app.db.conn())
+        .unwrap();
+    count(
+        &app,
+        &format!(
+            "WITH t AS (UPDATE users SET active = false, deactivated_at = now() WHERE id = {} \
+             RETURNING 1) SELECT count(*) AS n FROM t",
+            app.user_id(&email)
+        ),
+    );
+
+    assert_eq!(call("/api/v1/claims").await.unwrap().status(), 200);
+    let read = call("/api/v1/claims?speaker=Nobody%20Such").await.unwrap();
+    assert_eq!(read.status(), 401);
+}
+
+#[tokio::test]
 async fn a_token_is_shown_once_revocable_and_its_live_label_unique() {
     let app = TestApp::spawn().await;
     app.signed_in("reviewer").await;

@@ -1067,6 +1067,28 @@ async fn the_history_lists_every_event_of_the_claim_in_order() {
             .status(),
         404
     );
+
+    // The claim page reads the same history inside its discussion's union, column by column
+    // into nullable slots: it must give back the very rows the history query reads.
+    let mut conn = app.db.conn();
+    let (discussion, history) =
+        claimtracker::verification::repo::discussion_for(&mut conn, id).unwrap();
+    let stored = claimtracker::audit::repo::for_claim(&mut conn, id).unwrap();
+    assert_eq!(history, stored);
+    assert!(
+        stored
+            .iter()
+            .any(|e| e.before.is_some() && e.after.is_some() && e.before != e.after)
+    );
+    assert!(
+        stored
+            .iter()
+            .any(|e| e.actor_token_id.is_some() && e.request_id.is_some())
+    );
+    assert_eq!(
+        (discussion.evidence.len(), discussion.comments.len()),
+        (1, 1)
+    );
 }
 
 #[tokio::test]
