@@ -300,8 +300,8 @@ impl Visitor {
 
 /// A page whose session is read together with its data: extracting it reads nothing, and
 /// [`SignedInPage::run`] reads the session and then does the page's work in one blocking task on
-/// one connection. For the pages read most (the claim list, a claim, the dashboard): the
-/// session's own hand-off to the blocking pool was a large part of their cost.
+/// one connection. For the pages read most (the claim list, a claim, the dashboard, the tasks):
+/// the session's own hand-off to the blocking pool was a large part of their cost.
 pub struct SignedInPage {
     req: HttpRequest,
     session: Session,

@@ -289,38 +289,40 @@ struct TasksQuery {
 /// for those who assign work everyone's, optionally one reviewer's.
 async fn tasks(
     state: web::Data<AppState>,
-    page: PageUser,
+    page: SignedInPage,
     query: web::Query<TasksQuery>,
-) -> Result<HttpResponse, AppError> {
-    authorize(&page.user, Action::Read, Resource::Any)?;
-    let everyone = can(&page.user, Action::Assign, Resource::Any);
+) -> actix_web::Result<HttpResponse> {
     let q = query.into_inner();
     let reviewer = q.reviewer.clone().unwrap_or_default().trim().to_string();
-    let assignee = if !everyone {
-        page.user.email.clone()
-    } else {
-        reviewer.clone()
-    };
-    let params = ListParams {
-        status: Some("in_review".into()),
-        assignee: Some(assignee),
-        sort: Some("due".into()),
-        cursor: q.cursor,
-        limit: Some("100".into()),
-        ..ListParams::default()
-    };
-    let (shared, directory_version) = (web::Data::clone(&state), page.directory_version);
-    let (result, people) = db::run(&state.pool, move |conn| {
-        let directory = shared.people.get(conn, directory_version)?;
-        let people = directory.active();
-        let result = match service::list(conn, &params, &crate::db::Probe::none()) {
-            Ok(page) => Ok((claim_rows(page.claims, &directory), page.next_cursor)),
-            Err(e @ AppError::Invalid { .. }) => Err(e),
-            Err(e) => return Err(e),
-        };
-        Ok((result, people))
-    })
-    .await?;
+    let shared = web::Data::clone(&state);
+    let chosen = reviewer.clone();
+    let (page, (everyone, result, people)) = page
+        .run(&state, move |conn, who| {
+            authorize(&who.user, Action::Read, Resource::Any)?;
+            let everyone = can(&who.user, Action::Assign, Resource::Any);
+            let assignee = if everyone {
+                chosen.clone()
+            } else {
+                who.user.email.clone()
+            };
+            let params = ListParams {
+                status: Some("in_review".into()),
+                assignee: Some(assignee),
+                sort: Some("due".into()),
+                cursor: q.cursor.clone(),
+                limit: Some("100".into()),
+                ..ListParams::default()
+            };
+            let directory = shared.people.get(conn, who.directory_version)?;
+            let people = directory.active();
+            let result = match service::list(conn, &params, &who.probe) {
+                Ok(page) => Ok((claim_rows(page.claims, &directory), page.next_cursor)),
+                Err(e @ AppError::Invalid { .. }) => Err(e),
+                Err(e) => return Err(e),
+            };
+            Ok((everyone, result, people))
+        })
+        .await?;
     let (rows, next, error, status) = match result {
         Ok((rows, next)) => (rows, next, None, StatusCode::OK),
         Err(e) => (

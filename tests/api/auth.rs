@@ -274,13 +274,15 @@ fn seed_claim(app: &TestApp) -> i64 {
 
 /// The pages that keep the session they read, what a view of each answers, and whether its
 /// query has rows to carry the session's check (else the session is read).
-fn kept_session_pages(claim: i64) -> [(String, u16, bool); 5] {
+fn kept_session_pages(claim: i64) -> [(String, u16, bool); 6] {
     [
         ("/".to_string(), 200, true),
         ("/claims".into(), 200, true),
         (format!("/claims/{claim}"), 200, true),
         ("/claims?speaker=Nobody%20Such".into(), 200, false),
         ("/claims/999999999".into(), 404, false),
+        // A reviewer with no claims in review.
+        ("/tasks".into(), 200, false),
     ]
 }
 
