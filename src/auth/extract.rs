@@ -385,7 +385,7 @@ impl SignedInPage {
                     session::probe(&key_hash, now, timeouts),
                 );
                 let out = work(conn, &visitor);
-                if earlier.still_holds(visitor.probe.seen()) {
+                if visitor.probe.seen() == Some(earlier.expected()) {
                     return Ok((Some(Some(earlier)), Some(out?)));
                 }
                 tried = Some((earlier, out));
@@ -402,7 +402,7 @@ impl SignedInPage {
             let out = match tried {
                 // The probe did not answer (no rows carried it, or the work made no query with it), but
                 // the session is as kept: the answer stands.
-                Some((earlier, out)) if earlier.same_as(read) => out?,
+                Some((earlier, out)) if earlier.expected() == read.expected() => out?,
                 _ => {
                     let visitor = Visitor::new(
                         user.current(),
@@ -493,7 +493,7 @@ impl ApiCall {
                 let probe = crate::db::Probe::new(hash.clone());
                 let api = ApiUser::of(holder.clone(), request_id.clone(), probe);
                 let out = work(conn, &api);
-                if api.probe.seen() == Some((Some(holder.token_id), holder.directory_version)) {
+                if api.probe.seen() == Some(holder.expected()) {
                     return out;
                 }
                 tried = Some((holder, out));
@@ -506,12 +506,7 @@ impl ApiCall {
             match tried {
                 // The probe did not answer (no rows carried it, or the work made no query with it), but
                 // the token is as kept: the answer stands.
-                Some((earlier, out))
-                    if earlier.token_id == holder.token_id
-                        && earlier.directory_version == holder.directory_version =>
-                {
-                    out
-                }
+                Some((earlier, out)) if earlier.expected() == holder.expected() => out,
                 _ => work(
                     conn,
                     &ApiUser::of(holder, request_id, crate::db::Probe::unchecked()),

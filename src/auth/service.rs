@@ -544,6 +544,14 @@ pub struct TokenHolder {
     pub touch_due_at: chrono::DateTime<Utc>,
 }
 
+impl TokenHolder {
+    /// What a token probe (`repo::token_check`) reads while this read still holds; two reads
+    /// that expect the same read the same token and directory.
+    pub fn expected(&self) -> crate::db::ProbeValues {
+        (Some(self.token_id), self.directory_version)
+    }
+}
+
 // ---- sessions (the account page) ----
 
 pub fn sessions_of(

@@ -131,14 +131,10 @@ impl Loaded {
         self.directory_version
     }
 
-    /// Whether `seen`, what a [`probe`] read, says this read still holds.
-    pub fn still_holds(&self, seen: Option<crate::db::ProbeValues>) -> bool {
-        seen == Some((Some(self.version), self.directory_version))
-    }
-
-    /// Whether `other` read the same stored session and directory as this.
-    pub fn same_as(&self, other: &Loaded) -> bool {
-        self.version == other.version && self.directory_version == other.directory_version
+    /// What a [`probe`] reads while this read still holds; two reads that expect the same
+    /// read the same stored session and directory.
+    pub fn expected(&self) -> crate::db::ProbeValues {
+        (Some(self.version), self.directory_version)
     }
 }
 
