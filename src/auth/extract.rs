@@ -400,8 +400,8 @@ impl SignedInPage {
             };
             session::keep(&kept, &key_hash, read, timeouts);
             let out = match tried {
-                // The probe did not answer (no rows carried it, or the work made no query with it), but
-                // the session is as kept: the answer stands.
+                // The probe did not answer (no rows carried it, or the work made no query
+                // with it), but the session is as kept: the answer stands.
                 Some((earlier, out)) if earlier.expected() == read.expected() => out?,
                 _ => {
                     let visitor = Visitor::new(
@@ -504,8 +504,8 @@ impl ApiCall {
             };
             kept.keep(&hash, holder.clone(), holder.touch_due_at);
             match tried {
-                // The probe did not answer (no rows carried it, or the work made no query with it), but
-                // the token is as kept: the answer stands.
+                // The probe did not answer (no rows carried it, or the work made no query
+                // with it), but the token is as kept: the answer stands.
                 Some((earlier, out)) if earlier.expected() == holder.expected() => out,
                 _ => work(
                     conn,
