@@ -16,7 +16,7 @@ use crate::db::PgPool;
 /// only a copy of the user directory, kept while its version there stays the same, and
 /// `bodies` copies of article bodies, which never change.
 pub struct AppState {
-    pub pool: PgPool,
+    pub pool: crate::db::Db,
     pub config: Config,
     pub people: crate::claims::service::PeopleCache,
     pub bodies: crate::articles::service::BodyCache,
@@ -27,15 +27,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, config: Config) -> AppState {
-        AppState {
-            pool,
+    pub fn new(pool: PgPool, config: Config) -> anyhow::Result<AppState> {
+        Ok(AppState {
+            pool: crate::db::Db::new(pool)?,
             config,
             people: crate::claims::service::PeopleCache::default(),
             bodies: crate::articles::service::BodyCache::default(),
             sessions: Default::default(),
             tokens: Default::default(),
-        }
+        })
     }
 }
 
@@ -54,7 +54,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = config.workers;
         let key = session_key(&pool)?;
-        let state = web::Data::new(AppState::new(pool, config));
+        let state = web::Data::new(AppState::new(pool, config)?);
         let mut server = HttpServer::new(move || {
             // The session layer is per worker (it is not `Send`); the sessions are rows in
             // PostgreSQL, so all workers and instances share them.

@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use super::model::{CurrentUser, Role, sha256_hex};
 use super::repo::{self, SessionWrite};
 use crate::config::Config;
-use crate::db::PgPool;
+use crate::db::Db;
 use crate::error::AppError;
 
 /// The session cookie's name.
@@ -394,7 +394,7 @@ impl Inner {
 
 /// What the layer needs to read and write sessions and their cookies.
 pub struct Sessions {
-    pool: PgPool,
+    pool: Db,
     key: Key,
     secure: bool,
     timeouts: Timeouts,
@@ -549,7 +549,7 @@ fn insert(conn: &mut PgConnection, state: State, timeouts: Timeouts) -> QueryRes
 /// idle timeout.
 pub fn middleware(
     config: &Config,
-    pool: PgPool,
+    pool: Db,
     key: &[u8],
     kept: std::sync::Arc<SessionCache>,
 ) -> SessionLayer {

@@ -14,7 +14,7 @@ use super::model::{
 use super::repo::{self, RowFilter};
 use crate::audit::model::{AuditContext, Event};
 use crate::config::Config;
-use crate::db::{self, PgPool};
+use crate::db;
 use crate::error::AppError;
 
 /// Rows per database round trip: big enough that the query overhead vanishes, small enough that
@@ -185,7 +185,7 @@ enum Step {
 /// The report body: the preamble at once, then one chunk per keyset page read on the blocking
 /// pool (a connection is held only while a page is read), then the epilogue. actix polls the
 /// stream only as the client drains the socket, so a slow reader costs no memory.
-pub fn body(pool: PgPool, export: Export) -> impl Stream<Item = Result<Bytes, AppError>> {
+pub fn body(pool: db::Db, export: Export) -> impl Stream<Item = Result<Bytes, AppError>> {
     futures_util::stream::unfold(
         (Step::Preamble, pool, export),
         |(step, pool, export)| async move {

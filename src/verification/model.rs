@@ -436,6 +436,24 @@ pub struct ListFilter {
     pub overdue: bool,
 }
 
+impl ListFilter {
+    /// `Some(status)` when the filter asks for nothing but at most one status (`Some(None)`:
+    /// every status), as the lists' default pages do.
+    pub fn only_status(&self) -> Option<Option<ClaimStatus>> {
+        let plain = matches!(self.assignee, AssigneeFilter::Any)
+            && self.article_id.is_none()
+            && self.speaker.is_none()
+            && self.signal.is_none()
+            && self.q.is_none()
+            && !self.overdue;
+        match self.statuses.as_slice() {
+            [] if plain => Some(None),
+            [status] if plain => Some(Some(*status)),
+            _ => None,
+        }
+    }
+}
+
 impl Default for ListFilter {
     fn default() -> ListFilter {
         ListFilter {

@@ -1757,15 +1757,13 @@ async fn signed_in_takes_a_token_or_a_session_and_answers_strangers_by_format() 
     )
     .unwrap();
     let probe = |who: SignedIn| async move { who.user.role.as_str().to_string() };
-    let state = web::Data::new(claimtracker::startup::AppState::new(
-        pool.clone(),
-        config.clone(),
-    ));
+    let state =
+        web::Data::new(claimtracker::startup::AppState::new(pool.clone(), config.clone()).unwrap());
     let app = test::init_service(
         App::new()
             .wrap(claimtracker::auth::session::middleware(
                 &config,
-                pool,
+                state.pool.clone(),
                 &key,
                 Default::default(),
             ))

@@ -21,6 +21,72 @@ async fn healthz_answers_503_when_the_database_is_gone() {
     assert_eq!(res.status(), 503);
 }
 
+/// `db::run`'s threads: work runs in the order it came, a panic in one piece of work is that
+/// work's error and the thread goes on, and work that waited past the pool's connection timeout
+/// is refused with 503 instead of running late.
+#[tokio::test]
+async fn database_threads_take_work_in_order_survive_panics_and_refuse_stale_work() {
+    use claimtracker::db::{Db, run};
+    use claimtracker::error::AppError;
+    let test_db = TestDb::new();
+    let pool = diesel::r2d2::Pool::builder()
+        .max_size(1)
+        .connection_timeout(std::time::Duration::from_millis(300))
+        .build(diesel::r2d2::ConnectionManager::<PgConnection>::new(
+            test_db.url.clone(),
+        ))
+        .unwrap();
+    let db = Db::new(pool).unwrap();
+
+    // One thread (one connection): ten pieces of work queued at once run in that order.
+    let order = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+    let queued: Vec<_> = (0..10)
+        .map(|i| {
+            let order = std::sync::Arc::clone(&order);
+            run(&db, move |conn| {
+                diesel::sql_query("SELECT 1").execute(conn)?;
+                order.lock().unwrap().push(i);
+                Ok(i)
+            })
+        })
+        .collect();
+    let answers = futures_util::future::join_all(queued).await;
+    assert!(answers.iter().all(|a| a.is_ok()));
+    assert_eq!(*order.lock().unwrap(), (0..10).collect::<Vec<_>>());
+
+    let panicked = run(&db, |_conn| -> Result<(), AppError> {
+        panic!("a bug in the work")
+    })
+    .await;
+    assert!(
+        matches!(panicked, Err(AppError::Internal(_))),
+        "{panicked:?}"
+    );
+    let after = run(&db, |conn| {
+        Ok(
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("2"))
+                .get_result::<i32>(conn)?,
+        )
+    })
+    .await;
+    assert_eq!(after.unwrap(), 2, "the thread went on after the panic");
+
+    // Work that holds the only thread for longer than the timeout: what queued behind it is
+    // refused when its turn comes, and the thread is free again afterwards.
+    let slow = run(&db, |_conn| {
+        std::thread::sleep(std::time::Duration::from_millis(600));
+        Ok(())
+    });
+    let behind = run(&db, |_conn| Ok(()));
+    let (slow, behind) = futures_util::future::join(slow, behind).await;
+    assert!(slow.is_ok());
+    assert!(
+        matches!(behind, Err(AppError::Unavailable(_))),
+        "{behind:?}"
+    );
+    assert!(run(&db, |_conn| Ok(())).await.is_ok());
+}
+
 #[tokio::test]
 async fn unknown_pages_get_the_404_page_in_the_layout() {
     let app = TestApp::spawn().await;

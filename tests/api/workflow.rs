@@ -681,6 +681,63 @@ async fn two_concurrent_verdicts_one_wins_one_is_told_and_one_event_is_written()
     assert_eq!(n, 1);
 }
 
+/// The default first page (newest first, at most one status, 50 rows) is read by a query of its
+/// own static type (`Listable::newest`); every other page by the general one. Both must give
+/// the same claims in the same order.
+#[tokio::test]
+async fn the_default_first_page_is_the_general_querys_first_fifty() {
+    let app = TestApp::spawn().await;
+    let (_, token) = user_with_token(&app, "viewer").await;
+    seed_claims(&app, 90, "open");
+    seed_claims(&app, 70, "candidate");
+    // Three creation times, the statuses mixed among them, ties broken by id.
+    diesel::sql_query(
+        "UPDATE claims SET created_at = '2030-01-01'::timestamptz + (id * 7 % 3) * interval '1 day'",
+    )
+    .execute(&mut app.db.conn())
+    .unwrap();
+    let ids = |body: &Value| -> Vec<i64> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect()
+    };
+    for filter in [
+        "",
+        "status=open",
+        "status=candidate",
+        "sort=newest&status=open",
+    ] {
+        let default: Value = get_json(&app, &token, &format!("/api/v1/claims?{filter}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let wider: Value = get_json(&app, &token, &format!("/api/v1/claims?{filter}&limit=60"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let (first, more) = (ids(&default), ids(&wider));
+        assert_eq!(first.len(), 50, "{filter}");
+        assert_eq!(first[..], more[..50], "{filter}");
+        // And the cursor it gives goes on where the wider page does.
+        let cursor = default["next_cursor"].as_str().expect("a next page");
+        let next: Value = get_json(
+            &app,
+            &token,
+            &format!("/api/v1/claims?{filter}&cursor={cursor}&limit=10"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(ids(&next)[..], more[50..], "{filter}");
+    }
+}
+
 #[tokio::test]
 async fn paging_walks_every_claim_exactly_once_with_ties_in_the_sort_key() {
     use claimtracker::verification::repo::RANKED_MATCHES;
