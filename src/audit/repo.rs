@@ -140,27 +140,74 @@ pub fn page(
     query.limit(limit).load(conn)
 }
 
-/// The newest `limit` events, each with the text of the claim it is about (if any and if the
+/// The newest events, each with the text of the claim it is about (if any and if the
 /// claim still exists), in one query: the dashboard's recent activity. The text is a subquery
 /// per event, not a join: for a join PostgreSQL plans for every event there is and puts a
 /// Memoize cache in front of `claims`, which it then builds at every execution (0.03 ms, more
-/// than reading the ten events).
-pub fn newest_with_claim_texts(
+/// than reading the ten events). The dashboard's claim counts ride along as one more,
+/// uncorrelated subquery (evaluated once, its small object repeated on each row), and the
+/// query carries `probe`: a statement fewer per view.
+pub fn newest_with_claim_texts<K: crate::db::ProbeKind>(
     conn: &mut PgConnection,
-    limit: i64,
-) -> QueryResult<Vec<(AuditEventRow, Option<String>)>> {
-    use crate::schema::claims;
+    probe: &crate::db::Probe<K>,
+) -> QueryResult<NewestWithCounts> {
+    use crate::schema::{claim_status_counts, claims};
     let claim_text = claims::table
         .filter(claims::id.nullable().eq(audit_events::claim_id))
         .select(claims::text)
         .single_value();
-    crate::db::Limited::new(
-        audit_events::table
-            .select((AuditEventRow::as_select(), claim_text))
-            .order(audit_events::seq.desc()),
-        limit,
-    )
-    .load(conn)
+    let counts = claim_status_counts::table
+        .select(jsonb_object_agg(
+            claim_status_counts::status,
+            claim_status_counts::n,
+        ))
+        .single_value();
+    let rows: Vec<(AuditEventRow, Option<String>, Option<serde_json::Value>)> = probe.load(
+        conn,
+        crate::db::LimitedTo::<_, NEWEST_EVENTS>(
+            audit_events::table
+                .select((AuditEventRow::as_select(), claim_text, counts))
+                .order(audit_events::seq.desc()),
+        ),
+    )?;
+    let counts = rows.first().map(|(_, _, counts)| {
+        counts
+            .as_ref()
+            .and_then(|c| c.as_object())
+            .map(|c| {
+                c.iter()
+                    .map(|(status, n)| (status.clone(), n.as_i64().unwrap_or(0)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    Ok(NewestWithCounts {
+        events: rows
+            .into_iter()
+            .map(|(event, text, _)| (event, text))
+            .collect(),
+        counts,
+    })
+}
+
+/// How many events [`newest_with_claim_texts`] reads (the dashboard's recent activity).
+pub const NEWEST_EVENTS: u32 = 10;
+
+/// The newest events, each with its claim's text, and the claims per status as the triggers
+/// keep them (`claim_status_counts`), read in the same statement: `None` when there were no
+/// events to carry them.
+pub struct NewestWithCounts {
+    pub events: Vec<(AuditEventRow, Option<String>)>,
+    pub counts: Option<Vec<(String, i64)>>,
+}
+
+diesel::define_sql_function! {
+    /// `jsonb_object_agg(key, value)`: one JSON object of a table's key-value rows.
+    #[aggregate]
+    fn jsonb_object_agg(
+        key: diesel::sql_types::Text,
+        value: diesel::sql_types::BigInt,
+    ) -> diesel::sql_types::Jsonb;
 }
 
 pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {

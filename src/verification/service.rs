@@ -739,8 +739,13 @@ pub fn dashboard<K: crate::db::ProbeKind>(
     people: &crate::claims::service::People,
     probe: &crate::db::Probe<K>,
 ) -> Result<Dashboard, AppError> {
-    let stored: std::collections::HashMap<String, i64> =
-        repo::status_counts(conn, probe)?.into_iter().collect();
+    // The newest events with their claims' texts and the claim counts, in one round trip that
+    // also carries the probe; the counts on their own only when there are no events yet.
+    let newest = crate::audit::repo::newest_with_claim_texts(conn, probe)?;
+    let stored: std::collections::HashMap<String, i64> = match newest.counts {
+        Some(counts) => counts.into_iter().collect(),
+        None => repo::status_counts(conn, probe)?.into_iter().collect(),
+    };
     let counts = ClaimStatus::ALL
         .into_iter()
         .map(|s| (s, stored.get(s.as_str()).copied().unwrap_or(0)))
@@ -749,9 +754,9 @@ pub fn dashboard<K: crate::db::ProbeKind>(
     let overdue_of = (!policy::can(user, Action::Assign, Resource::Any)).then_some(user.id);
     let (my_tasks, overdue, candidates) =
         repo::dashboard_lists(conn, user.id, overdue_of, (20, 20, 10))?;
-    // The events and their claims' texts in one round trip.
     let mut claim_texts = std::collections::HashMap::new();
-    let recent = crate::audit::repo::newest_with_claim_texts(conn, 10)?
+    let recent = newest
+        .events
         .into_iter()
         .map(|(event, text)| {
             if let (Some(id), Some(text)) = (event.claim_id, text) {

@@ -1199,6 +1199,38 @@ fn kept_and_real_counts(app: &TestApp) -> (Counts, Counts) {
     (kept, real)
 }
 
+/// The dashboard reads its claim counts in the statement of its recent activity; before there
+/// is any event to carry them they are read on their own. Either way they are the real counts.
+#[tokio::test]
+async fn the_dashboard_counts_come_with_the_recent_events_or_on_their_own() {
+    use claimtracker::audit::repo::newest_with_claim_texts;
+    use claimtracker::db::Probe;
+    let app = TestApp::spawn().await;
+    seed_claims(&app, 7, "open");
+    seed_claims(&app, 4, "candidate");
+    // No event yet (the claims were written straight into the table): nothing carries them.
+    let none = newest_with_claim_texts(&mut app.db.conn(), &Probe::none()).unwrap();
+    assert!(none.events.is_empty());
+    assert_eq!(none.counts, None);
+
+    app.signed_in("editor").await;
+    let (kept, real) = kept_and_real_counts(&app);
+    assert_eq!(kept, real);
+    let carried = newest_with_claim_texts(&mut app.db.conn(), &Probe::none()).unwrap();
+    assert!(!carried.events.is_empty());
+    let mut counts = carried.counts.unwrap();
+    counts.retain(|(_, n)| *n > 0);
+    counts.sort();
+    assert_eq!(counts, real);
+    // And the page shows them.
+    let (status, html) = page(&app, "/").await;
+    assert_eq!(status, 200);
+    for (status, n) in [("open", 7), ("candidate", 4), ("verified", 0)] {
+        let shown = format!("<a href=\"/claims?status={status}\"><span class=\"count\">{n}</span>");
+        assert!(html.contains(&shown), "{shown}");
+    }
+}
+
 #[tokio::test]
 async fn the_kept_status_counts_follow_inserts_moves_and_deletes() {
     let app = TestApp::spawn().await;
