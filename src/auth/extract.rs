@@ -2,7 +2,7 @@
 //!
 //! * [`PageUser`] for pages: the session's user, or a 303 to `/login?next=<this path>`.
 //! * [`SignedInPage`] for the busiest pages: the same, but the session is read in the page's own
-//!   blocking task ([`SignedInPage::run`]), so the page hands work to the blocking pool once.
+//!   database task ([`SignedInPage::run`]), so the page hands work to the database threads once.
 //! * [`ApiUser`] for `/api/`: `Authorization: Bearer TOKEN` only (a cookie never counts); 401 JSON.
 //!   [`ApiCall`] is the same, checked in the handler's own blocking task ([`ApiCall::run`]).
 //! * [`SignedIn`] for what both browsers and scripts fetch (reports): a bearer token if one is
@@ -301,7 +301,7 @@ impl Visitor {
 /// A page whose session is read together with its data: extracting it reads nothing, and
 /// [`SignedInPage::run`] reads the session and then does the page's work in one blocking task on
 /// one connection. For the pages read most (the claim list, a claim, the dashboard, the tasks):
-/// the session's own hand-off to the blocking pool was a large part of their cost.
+/// the session's own hand-off to the database threads was a large part of their cost.
 pub struct SignedInPage {
     req: HttpRequest,
     session: Session,
@@ -446,7 +446,7 @@ impl FromRequest for ApiUser {
 /// An API call whose token is checked together with its work: extracting it reads nothing
 /// (a missing or malformed `Authorization` is refused at once), and [`ApiCall::run`] looks the
 /// token up and then does the work in one blocking task on one connection. For the API's most
-/// called read, the claim list: the token's own hand-off to the blocking pool was a large part of
+/// called read, the claim list: the token's own hand-off to the database threads was a large part of
 /// its cost, as the session's was for pages ([`SignedInPage`]).
 pub struct ApiCall {
     secret: String,

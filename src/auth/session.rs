@@ -10,7 +10,7 @@
 //! [`SessionLayer`] only decrypts the cookie before the handler; nothing is read yet. Whoever
 //! needs the session reads it: [`Session::load`] in a blocking task of its own, or
 //! [`crate::auth::SignedInPage`] in the same blocking task and on the same connection as the
-//! page's own queries, so a signed-in page hands work to the blocking pool once, not twice.
+//! page's own queries, so a signed-in page hands work to the database threads once, not twice.
 //! Reading a session also reads its active user and the user directory's version (one query),
 //! and pushes the idle expiry forward only when it has not been for a while
 //! ([`touch_interval`]). After the handler, the layer writes what changed, as actix-session
