@@ -151,12 +151,18 @@ where
     let queued = std::time::Instant::now();
     let (answer, answered) = tokio::sync::oneshot::channel();
     let job: Job = Box::new(move || {
-        let out = if queued.elapsed() > pool.connection_timeout() {
+        // The request went away while its work waited: nothing has run yet, so nothing runs.
+        if answer.is_closed() {
+            return;
+        }
+        // The queue and the pool share one timeout, as the pool alone had it before.
+        let left = pool.connection_timeout().saturating_sub(queued.elapsed());
+        let out = if left.is_zero() {
             Err(AppError::Unavailable(
                 "the database is busy; try again".into(),
             ))
         } else {
-            match pool.get() {
+            match pool.get_timeout(left) {
                 Ok(mut conn) => work(&mut conn),
                 Err(e) => Err(AppError::Unavailable(e.to_string())),
             }

@@ -440,13 +440,23 @@ impl ListFilter {
     /// `Some(status)` when the filter asks for nothing but at most one status (`Some(None)`:
     /// every status), as the lists' default pages do.
     pub fn only_status(&self) -> Option<Option<ClaimStatus>> {
-        let plain = matches!(self.assignee, AssigneeFilter::Any)
-            && self.article_id.is_none()
-            && self.speaker.is_none()
-            && self.signal.is_none()
-            && self.q.is_none()
-            && !self.overdue;
-        match self.statuses.as_slice() {
+        // Every field named, so that a filter added later cannot be skipped here unnoticed.
+        let ListFilter {
+            statuses,
+            assignee,
+            article_id,
+            speaker,
+            signal,
+            q,
+            overdue,
+        } = self;
+        let plain = matches!(assignee, AssigneeFilter::Any)
+            && article_id.is_none()
+            && speaker.is_none()
+            && signal.is_none()
+            && q.is_none()
+            && !overdue;
+        match statuses.as_slice() {
             [] if plain => Some(None),
             [status] if plain => Some(Some(*status)),
             _ => None,

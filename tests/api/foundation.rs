@@ -22,8 +22,8 @@ async fn healthz_answers_503_when_the_database_is_gone() {
 }
 
 /// `db::run`'s threads: work runs in the order it came, a panic in one piece of work is that
-/// work's error and the thread goes on, and work that waited past the pool's connection timeout
-/// is refused with 503 instead of running late.
+/// work's error and the thread goes on, work that waited past the pool's connection timeout is
+/// refused with 503 instead of running late, and work whose request went away does not run.
 #[tokio::test]
 async fn database_threads_take_work_in_order_survive_panics_and_refuse_stale_work() {
     use claimtracker::db::{Db, run};
@@ -31,7 +31,7 @@ async fn database_threads_take_work_in_order_survive_panics_and_refuse_stale_wor
     let test_db = TestDb::new();
     let pool = diesel::r2d2::Pool::builder()
         .max_size(1)
-        .connection_timeout(std::time::Duration::from_millis(300))
+        .connection_timeout(std::time::Duration::from_secs(1))
         .build(diesel::r2d2::ConnectionManager::<PgConnection>::new(
             test_db.url.clone(),
         ))
@@ -74,7 +74,7 @@ async fn database_threads_take_work_in_order_survive_panics_and_refuse_stale_wor
     // Work that holds the only thread for longer than the timeout: what queued behind it is
     // refused when its turn comes, and the thread is free again afterwards.
     let slow = run(&db, |_conn| {
-        std::thread::sleep(std::time::Duration::from_millis(600));
+        std::thread::sleep(std::time::Duration::from_millis(2500));
         Ok(())
     });
     let behind = run(&db, |_conn| Ok(()));
@@ -85,6 +85,28 @@ async fn database_threads_take_work_in_order_survive_panics_and_refuse_stale_wor
         "{behind:?}"
     );
     assert!(run(&db, |_conn| Ok(())).await.is_ok());
+
+    // Work whose request went away while it waited does not run at all.
+    use futures_util::FutureExt;
+    let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut slow = Box::pin(run(&db, |_conn| {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        Ok(())
+    }));
+    assert!(
+        (&mut slow).now_or_never().is_none(),
+        "queued behind nothing, still running"
+    );
+    let flag = std::sync::Arc::clone(&ran);
+    let gone = run(&db, move |_conn| {
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    });
+    // Queued (its first poll sends it), then dropped, as actix drops a request's future.
+    assert!(gone.now_or_never().is_none());
+    assert!(slow.await.is_ok());
+    assert!(run(&db, |_conn| Ok(())).await.is_ok());
+    assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
 }
 
 #[tokio::test]
