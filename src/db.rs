@@ -95,40 +95,92 @@ pub fn pending_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>
 #[derive(Clone)]
 pub struct Db {
     pool: PgPool,
-    jobs: std::sync::mpsc::Sender<Job>,
+    queue: std::sync::Arc<QueueHandle>,
 }
 
 type Job = Box<dyn FnOnce() + Send>;
+
+/// The work waiting for a database thread, in arrival order, and whether it is closed (the
+/// last `Db` is gone). One lock and one condition variable: a job wakes exactly one idle
+/// thread. (A channel's receiver behind a mutex woke two: the thread waiting in `recv`, and,
+/// when it let go of the mutex, the next idle one, only to have it wait again.)
+struct Queue {
+    state: std::sync::Mutex<(std::collections::VecDeque<Job>, bool)>,
+    ready: std::sync::Condvar,
+}
+
+impl Queue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (std::collections::VecDeque<Job>, bool)> {
+        // Jobs run outside the lock, so a panic cannot leave the queue half-changed.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The next job, waiting for one; `None` once the queue is closed and empty.
+    fn take(&self) -> Option<Job> {
+        let mut state = self.lock();
+        loop {
+            if let Some(job) = state.0.pop_front() {
+                return Some(job);
+            }
+            if state.1 {
+                return None;
+            }
+            state = self
+                .ready
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+
+    fn push(&self, job: Job) -> Result<(), Job> {
+        let mut state = self.lock();
+        if state.1 {
+            return Err(job);
+        }
+        state.0.push_back(job);
+        drop(state);
+        self.ready.notify_one();
+        Ok(())
+    }
+}
+
+/// Held by every clone of a [`Db`]: when the last goes, the queue closes and the threads end
+/// once it is empty.
+struct QueueHandle(std::sync::Arc<Queue>);
+
+impl Drop for QueueHandle {
+    fn drop(&mut self) {
+        self.0.lock().1 = true;
+        self.0.ready.notify_all();
+    }
+}
 
 impl Db {
     /// Starts one thread per connection the pool may open; they stop when the last clone of
     /// the returned `Db` is dropped.
     pub fn new(pool: PgPool) -> anyhow::Result<Db> {
-        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
-        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        let queue = std::sync::Arc::new(Queue {
+            state: std::sync::Mutex::new((std::collections::VecDeque::new(), false)),
+            ready: std::sync::Condvar::new(),
+        });
         for i in 0..pool.max_size() {
             let queue = std::sync::Arc::clone(&queue);
             std::thread::Builder::new()
                 .name(format!("db-{i}"))
                 .spawn(move || {
-                    loop {
-                        // The lock is held only while waiting for the next job.
-                        let job = match queue.lock() {
-                            Ok(queue) => queue.recv(),
-                            Err(_) => return,
-                        };
-                        match job {
-                            // A panic is the job's (its caller gets an error): the thread goes on.
-                            Ok(job) => {
-                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-                            }
-                            Err(_) => return,
-                        }
+                    while let Some(job) = queue.take() {
+                        // A panic is the job's (its caller gets an error): the thread goes on.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
                     }
                 })
                 .context("could not start a database thread")?;
         }
-        Ok(Db { pool, jobs })
+        Ok(Db {
+            pool,
+            queue: std::sync::Arc::new(QueueHandle(queue)),
+        })
     }
 }
 
@@ -170,8 +222,9 @@ where
         // The request may have gone meanwhile; its answer then goes nowhere.
         let _ = answer.send(out);
     });
-    db.jobs
-        .send(job)
+    db.queue
+        .0
+        .push(job)
         .map_err(|_| AppError::Internal(anyhow::anyhow!("the database threads have stopped")))?;
     answered
         .await
@@ -578,6 +631,47 @@ impl<Q: diesel::query_builder::QueryFragment<diesel::pg::Pg>, const N: u32>
 }
 
 impl<Q, const N: u32> RunQueryDsl<PgConnection> for LimitedTo<Q, N> {}
+
+/// `(a) UNION ALL (b)` of two queries of one row shape, as a static type: diesel's own union
+/// takes plain select statements only, not [`LimitedTo`] ones, and a union of boxed queries
+/// has its SQL written out at every execution to find its prepared statement. Nests:
+/// `UnionAll(UnionAll(a, b), c)`.
+pub struct UnionAll<A, B>(pub A, pub B);
+
+impl<A, B> diesel::query_builder::Query for UnionAll<A, B>
+where
+    A: diesel::query_builder::Query,
+    B: diesel::query_builder::Query<SqlType = A::SqlType>,
+{
+    type SqlType = A::SqlType;
+}
+
+impl<A: diesel::query_builder::QueryId, B: diesel::query_builder::QueryId>
+    diesel::query_builder::QueryId for UnionAll<A, B>
+{
+    type QueryId = UnionAll<A::QueryId, B::QueryId>;
+    const HAS_STATIC_QUERY_ID: bool = A::HAS_STATIC_QUERY_ID && B::HAS_STATIC_QUERY_ID;
+}
+
+impl<A, B> diesel::query_builder::QueryFragment<diesel::pg::Pg> for UnionAll<A, B>
+where
+    A: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+    B: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("(");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(") UNION ALL (");
+        self.1.walk_ast(out.reborrow())?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl<A, B> RunQueryDsl<PgConnection> for UnionAll<A, B> {}
 
 /// A value written as `(SELECT $n)`, which the planner cannot see into, in a custom plan or a
 /// generic one. For a prepared statement whose custom plans come out cheaper only because of

@@ -77,9 +77,10 @@ pub struct Discussion {
     pub verdicts: Vec<VerdictRow>,
 }
 
-/// A row of [`discussion_for`]'s union: which table, its id, who and when, then the table's
+/// A row of [`claim_page_rows`]' union: which table, its id, who and when, then the table's
 /// own columns in the slots `a` to `e`; then, for an audit event, its columns (all `NULL` for
-/// the other tables).
+/// the other tables); then, for the claim's own row, the claim with its article's title and
+/// content hash (`NULL` for the others).
 type DiscussionRow = (
     (
         String,
@@ -93,6 +94,7 @@ type DiscussionRow = (
         Option<chrono::DateTime<chrono::Utc>>,
     ),
     EventColumns,
+    Option<(Claim, String, String)>,
 );
 
 /// An [`AuditEventRow`](crate::audit::model::AuditEventRow)'s columns, each nullable.
@@ -143,18 +145,42 @@ fn event_of(columns: EventColumns) -> QueryResult<crate::audit::model::AuditEven
     })
 }
 
-/// The claim's evidence, comments and verdicts, and its history (its audit events, oldest
-/// first), in one round trip: a `UNION ALL` of the four tables in one row shape, rather than
-/// four statements.
-pub fn discussion_for(
+/// What the claim page reads of the database: the claim, its article's title and content hash,
+/// its evidence, comments and verdicts, and its history (its audit events, oldest first).
+pub struct ClaimPageRows {
+    pub claim: Claim,
+    pub article_title: String,
+    pub content_hash: String,
+    pub discussion: Discussion,
+    pub events: Vec<crate::audit::model::AuditEventRow>,
+}
+
+/// Everything the claim page reads of claim `claim_id`, in one round trip carrying `probe`: a
+/// `UNION ALL` of the claim (joined to its article) and the four tables about it in one row
+/// shape, rather than two statements (the claim, then the rest), which cost the page a round
+/// trip of its own. `NotFound` when there is no such claim.
+pub fn claim_page_rows<K: crate::db::ProbeKind>(
     conn: &mut PgConnection,
     claim_id: i64,
-) -> QueryResult<(Discussion, Vec<crate::audit::model::AuditEventRow>)> {
+    probe: &crate::db::Probe<K>,
+) -> QueryResult<ClaimPageRows> {
     use crate::db::constant;
     use crate::schema::audit_events as ev;
     use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz};
-    // Written into the SQL, not bound: the union binds only the claim's id, four times.
+    /// The claim member's last slot: the claim's columns, its article's title and hash.
+    type ClaimSlot = (
+        diesel::dsl::SqlTypeOf<<Claim as Selectable<diesel::pg::Pg>>::SelectExpression>,
+        Text,
+        Text,
+    );
+    // Written into the SQL, not bound: the union binds only the claim's id, five times.
     crate::constant! {
+        NoClaim: Nullable<ClaimSlot> = "NULL::bigint, NULL::bigint, NULL::text, NULL::text, \
+            NULL::text, NULL::text, NULL::integer, NULL::integer, NULL::text, NULL::text, \
+            NULL::text, NULL::text, NULL::text, NULL::text[], NULL::real, NULL::text, NULL::text, \
+            NULL::integer, NULL::bigint, NULL::timestamptz, NULL::text, NULL::bigint, \
+            NULL::timestamptz, NULL::timestamptz, NULL::text, NULL::text";
+        IsClaim: Text = "'claim'::text";
         NoText: Nullable<Text> = "NULL::text";
         NoTime: Nullable<Timestamptz> = "NULL::timestamptz";
         NoId: Nullable<BigInt> = "NULL::bigint";
@@ -191,22 +217,49 @@ pub fn discussion_for(
             no_text(),
         )
     };
-    let rows: Vec<DiscussionRow> = evidence::table
-        .filter(evidence::claim_id.eq(claim_id))
+    let no_claim = constant::<NoClaim>;
+    let union = claims::table
+        .inner_join(articles::table)
+        .filter(claims::id.eq(claim_id))
         .select((
             (
-                constant::<IsEvidence>(),
-                evidence::id,
-                evidence::added_by,
-                evidence::added_at,
-                evidence::url,
-                evidence::title,
-                evidence::note,
-                evidence::stance,
+                constant::<IsClaim>(),
+                claims::id,
+                constant::<Nobody>(),
+                claims::created_at,
+                empty(),
+                no_text(),
+                empty(),
+                empty(),
                 no_time(),
             ),
             no_event(),
+            (
+                <Claim as Selectable<diesel::pg::Pg>>::construct_selection(),
+                articles::title,
+                articles::content_hash,
+            )
+                .nullable(),
         ))
+        .union_all(
+            evidence::table
+                .filter(evidence::claim_id.eq(claim_id))
+                .select((
+                    (
+                        constant::<IsEvidence>(),
+                        evidence::id,
+                        evidence::added_by,
+                        evidence::added_at,
+                        evidence::url,
+                        evidence::title,
+                        evidence::note,
+                        evidence::stance,
+                        no_time(),
+                    ),
+                    no_event(),
+                    no_claim(),
+                )),
+        )
         .union_all(
             comments::table
                 .filter(comments::claim_id.eq(claim_id))
@@ -223,6 +276,7 @@ pub fn discussion_for(
                         no_time(),
                     ),
                     no_event(),
+                    no_claim(),
                 )),
         )
         .union_all(
@@ -241,6 +295,7 @@ pub fn discussion_for(
                         verdicts::superseded_at,
                     ),
                     no_event(),
+                    no_claim(),
                 )),
         )
         .union_all(ev::table.filter(ev::claim_id.eq(claim_id)).select((
@@ -273,16 +328,19 @@ pub fn discussion_for(
                 ev::prev_hash.nullable(),
                 ev::hash.nullable(),
             ),
-        )))
-        .load(conn)?;
+            no_claim(),
+        )));
+    let rows: Vec<DiscussionRow> = probe.load(conn, union)?;
     let mut found = Discussion {
         evidence: vec![],
         comments: vec![],
         verdicts: vec![],
     };
     let mut events = vec![];
-    for ((kind, id, who, at, a, b, c, d, e), event) in rows {
+    let mut claim = None;
+    for ((kind, id, who, at, a, b, c, d, e), event, claim_row) in rows {
         match kind.as_str() {
+            "claim" => claim = claim_row,
             "event" => events.push(event_of(event)?),
             "evidence" => found.evidence.push(Evidence {
                 id,
@@ -318,7 +376,14 @@ pub fn discussion_for(
         .verdicts
         .sort_by_key(|v| std::cmp::Reverse((v.decided_at, v.id)));
     events.sort_by_key(|e| e.seq);
-    Ok((found, events))
+    let (claim, article_title, content_hash) = claim.ok_or(diesel::result::Error::NotFound)?;
+    Ok(ClaimPageRows {
+        claim,
+        article_title,
+        content_hash,
+        discussion: found,
+        events,
+    })
 }
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
@@ -676,13 +741,17 @@ fn by_relevance<R: Listable>(
 }
 
 /// The dashboard's three lists in one round trip: in-review claims assigned to `me`, overdue
-/// ones (everyone's, or only `overdue_of`'s), and candidates by score; `limits` rows of each.
-pub fn dashboard_lists(
+/// ones (everyone's, or only `overdue_of`'s), and candidates by score; `MINE`, `OVERDUE` and
+/// `CANDIDATES` rows of each (20, 20 and 10 on the dashboard).
+///
+/// A union of a static type ([`crate::db::UnionAll`]): diesel finds its prepared statement by
+/// the type, where the boxed union had its SQL written out at every view to look it up.
+pub fn dashboard_lists<const MINE: u32, const OVERDUE: u32, const CANDIDATES: u32>(
     conn: &mut PgConnection,
     me: i64,
     overdue_of: Option<i64>,
-    limits: (i64, i64, i64),
 ) -> QueryResult<(Vec<ListRow>, Vec<ListRow>, Vec<ListRow>)> {
+    use crate::db::{LimitedTo, UnionAll};
     use diesel::IntoSql;
     use diesel::sql_types::{BigInt, Integer, Nullable, Text};
     // Every value unseen ([`crate::db::Unseen`]): a custom plan for a user with no tasks costs
@@ -690,31 +759,33 @@ pub fn dashboard_lists(
     // times its execution).
     let status = |s: ClaimStatus| claims::status.eq(unseen::<Text, _>(s.as_str()));
     let assignee = |id: i64| claims::assignee_id.eq(unseen::<Nullable<BigInt>, _>(id));
-    let list = |tag: i32| {
-        claims::table
-            .select((ListRow::as_select(), tag.into_sql::<Integer>()))
-            .into_boxed()
-    };
-    let mine = list(0)
-        .filter(status(ClaimStatus::InReview))
-        .filter(assignee(me));
-    let mut overdue = list(1)
-        .filter(status(ClaimStatus::InReview))
-        .filter(claims::due_at.lt(diesel::dsl::now));
-    if let Some(id) = overdue_of {
-        overdue = overdue.filter(assignee(id));
-    }
-    let candidates = list(2).filter(status(ClaimStatus::Candidate));
+    let list = |tag: i32| claims::table.select((ListRow::as_select(), tag.into_sql::<Integer>()));
     let by_due = (claims::due_at.asc().nulls_last(), claims::id.asc());
-    let rows: Vec<(ListRow, i32)> = Limited::union_all(vec![
-        (mine.order(by_due), limits.0),
-        (overdue.order(by_due), limits.1),
-        (
-            candidates.order((claims::score.desc(), claims::id.desc())),
-            limits.2,
-        ),
-    ])
-    .load(conn)?;
+    let mine = LimitedTo::<_, MINE>(
+        list(0)
+            .filter(status(ClaimStatus::InReview))
+            .filter(assignee(me))
+            .order(by_due),
+    );
+    let overdue = list(1)
+        .filter(status(ClaimStatus::InReview))
+        .filter(claims::due_at.lt(diesel::dsl::now))
+        .order(by_due);
+    let candidates = LimitedTo::<_, CANDIDATES>(
+        list(2)
+            .filter(status(ClaimStatus::Candidate))
+            .order((claims::score.desc(), claims::id.desc())),
+    );
+    let rows: Vec<(ListRow, i32)> = match overdue_of {
+        Some(id) => UnionAll(
+            UnionAll(mine, LimitedTo::<_, OVERDUE>(overdue.filter(assignee(id)))),
+            candidates,
+        )
+        .load(conn)?,
+        None => {
+            UnionAll(UnionAll(mine, LimitedTo::<_, OVERDUE>(overdue)), candidates).load(conn)?
+        }
+    };
     let mut lists = (vec![], vec![], vec![]);
     for (claim, tag) in rows {
         match tag {
@@ -805,29 +876,24 @@ pub struct BodyWindow {
 /// How many characters past each edge of the window are read: a paragraph break is two.
 pub const EDGE_CHARS: i32 = 2;
 
-/// The claim with its article's title and the body within [`CONTEXT_CHARS`] of the quote. The
-/// body comes from `bodies` ([`crate::articles::service::BodyCache`]), read from PostgreSQL only
-/// on the first view of an article.
-pub fn claim_with_article<K: crate::db::ProbeKind>(
+/// [`claim_page_rows`], with the body within [`CONTEXT_CHARS`] of the quote. The body comes
+/// from `bodies` ([`crate::articles::service::BodyCache`]), read from PostgreSQL only on the
+/// first view of an article.
+pub fn claim_page_with_window<K: crate::db::ProbeKind>(
     conn: &mut PgConnection,
     bodies: &crate::articles::service::BodyCache,
     id: i64,
     probe: &crate::db::Probe<K>,
-) -> QueryResult<(Claim, String, BodyWindow)> {
-    let (claim, title, hash): (Claim, String, String) = probe
-        .load(
-            conn,
-            claims::table
-                .inner_join(articles::table)
-                .filter(claims::id.eq(id))
-                .select((Claim::as_select(), articles::title, articles::content_hash)),
-        )?
-        .into_iter()
-        .next()
-        .ok_or(diesel::result::Error::NotFound)?;
-    let body = bodies.get(conn, claim.article_id, &hash)?;
-    let window = window_in(&body, claim.quote_start, claim.quote_end, CONTEXT_CHARS);
-    Ok((claim, title, window))
+) -> QueryResult<(ClaimPageRows, BodyWindow)> {
+    let rows = claim_page_rows(conn, id, probe)?;
+    let body = bodies.get(conn, rows.claim.article_id, &rows.content_hash)?;
+    let window = window_in(
+        &body,
+        rows.claim.quote_start,
+        rows.claim.quote_end,
+        CONTEXT_CHARS,
+    );
+    Ok((rows, window))
 }
 
 /// The window around a quote at `start..end` (character offsets in `body`): the characters

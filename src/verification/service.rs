@@ -602,7 +602,7 @@ pub fn history(conn: &mut PgConnection, id: i64) -> Result<Vec<HistoryEvent>, Ap
 }
 
 /// The claim in its paragraph: the text before the span, the span, the text after. `window`
-/// is the part of the body around the claim ([`repo::claim_with_article`]); `start` and `end`
+/// is the part of the body around the claim ([`repo::claim_page_with_window`]); `start` and `end`
 /// are offsets in the whole body. A paragraph that runs past the window is cut with "…".
 pub fn in_paragraph(window: &repo::BodyWindow, start: i32, end: i32) -> (String, String, String) {
     let chars: Vec<char> = window.text.chars().collect();
@@ -675,19 +675,25 @@ pub fn claim_detail<K: crate::db::ProbeKind>(
     id: i64,
     probe: &crate::db::Probe<K>,
 ) -> Result<ClaimDetail, AppError> {
-    let (claim, article_title, window) = repo::claim_with_article(conn, &state.bodies, id, probe)?;
+    let (
+        repo::ClaimPageRows {
+            claim,
+            article_title,
+            discussion:
+                repo::Discussion {
+                    evidence,
+                    comments,
+                    verdicts,
+                },
+            events,
+            ..
+        },
+        window,
+    ) = repo::claim_page_with_window(conn, &state.bodies, id, probe)?;
     let people = &state.people;
     let people = people.get(conn, directory)?;
     let view = people.view(claim.clone());
     let context = in_paragraph(&window, claim.quote_start, claim.quote_end);
-    let (
-        repo::Discussion {
-            evidence,
-            comments,
-            verdicts,
-        },
-        events,
-    ) = repo::discussion_for(conn, id)?;
     let names = people.names();
     let people = people.active();
     Ok(ClaimDetail {
@@ -753,7 +759,7 @@ pub fn dashboard<K: crate::db::ProbeKind>(
     // Everyone's overdue work for those who assign it; one's own for the rest.
     let overdue_of = (!policy::can(user, Action::Assign, Resource::Any)).then_some(user.id);
     let (my_tasks, overdue, candidates) =
-        repo::dashboard_lists(conn, user.id, overdue_of, (20, 20, 10))?;
+        repo::dashboard_lists::<20, 20, 10>(conn, user.id, overdue_of)?;
     let mut claim_texts = std::collections::HashMap::new();
     let recent = newest
         .events

@@ -1125,13 +1125,36 @@ async fn the_history_lists_every_event_of_the_claim_in_order() {
         404
     );
 
-    // The claim page reads the same history inside its discussion's union, column by column
-    // into nullable slots: it must give back the very rows the history query reads.
+    // The claim page reads the claim and the same history inside one union, column by column
+    // into nullable slots: it must give back the very rows the claim's and the history's own
+    // queries read.
     let mut conn = app.db.conn();
-    let (discussion, history) =
-        claimtracker::verification::repo::discussion_for(&mut conn, id).unwrap();
+    let none = claimtracker::db::Probe::none();
+    let rows = claimtracker::verification::repo::claim_page_rows(&mut conn, id, &none).unwrap();
+    let (discussion, history) = (rows.discussion, rows.events);
     let stored = claimtracker::audit::repo::for_claim(&mut conn, id).unwrap();
     assert_eq!(history, stored);
+    {
+        use claimtracker::schema::{articles, claims};
+        let claim: claimtracker::claims::model::Claim = claims::table
+            .find(id)
+            .select(claimtracker::claims::model::Claim::as_select())
+            .first(&mut conn)
+            .unwrap();
+        let (title, hash): (String, String) = articles::table
+            .find(claim.article_id)
+            .select((articles::title, articles::content_hash))
+            .first(&mut conn)
+            .unwrap();
+        assert_eq!(
+            (rows.claim, rows.article_title, rows.content_hash),
+            (claim, title, hash)
+        );
+    }
+    assert!(matches!(
+        claimtracker::verification::repo::claim_page_rows(&mut conn, 999_999, &none),
+        Err(diesel::result::Error::NotFound)
+    ));
     assert!(
         stored
             .iter()
@@ -1414,9 +1437,9 @@ async fn the_dashboards_lists_in_one_query_match_the_list_api() {
         ..ListFilter::default()
     };
     let mut conn = app.db.conn();
-    let (a, b, c) = repo::dashboard_lists(&mut conn, reviewer_id, None, (7, 5, 6)).unwrap();
+    let (a, b, c) = repo::dashboard_lists::<7, 5, 6>(&mut conn, reviewer_id, None).unwrap();
     let (_, own_overdue, _) =
-        repo::dashboard_lists(&mut conn, reviewer_id, Some(reviewer_id), (7, 5, 6)).unwrap();
+        repo::dashboard_lists::<7, 5, 6>(&mut conn, reviewer_id, Some(reviewer_id)).unwrap();
     let expect = |conn: &mut diesel::PgConnection, filter: &ListFilter, sort, limit| {
         service::list_request::<claimtracker::claims::model::Claim, claimtracker::db::NoCheck>(
             conn,
