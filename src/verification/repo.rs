@@ -554,11 +554,17 @@ macro_rules! listable {
                 use crate::db::LimitedTo;
                 let newest = (claims::created_at.desc(), claims::id.desc());
                 match status {
+                    // The status unseen ([`crate::db::Unseen`]): for a status with more claims
+                    // than the average, the custom plan (the same plan) is costed below the
+                    // generic one, so PostgreSQL planned this statement again at every call
+                    // (0.09 ms, more than running it).
                     Some(status) => probe.load(
                         conn,
                         LimitedTo::<_, DEFAULT_PAGE_ROWS>(
                             claims::table
-                                .filter(claims::status.eq(status.as_str()))
+                                .filter(claims::status.eq(unseen::<diesel::sql_types::Text, _>(
+                                    status.as_str(),
+                                )))
                                 .select(<$row>::as_select())
                                 .order(newest),
                         ),
