@@ -489,3 +489,70 @@ pub struct AuditEventRow {
     pub prev_hash: String,
     pub hash: String,
 }
+
+/// A stored JSON value (`jsonb`) as PostgreSQL sent it, parsed only when read: pages that
+/// show events in words read a key or two of some events and none of others (a claim's
+/// creation holds the whole claim), where decoding every value into a [`Value`] up front was
+/// the largest part of reading a claim's history.
+#[derive(Debug, Clone, diesel::deserialize::FromSqlRow)]
+pub struct JsonText(Box<str>);
+
+impl JsonText {
+    /// The value; `Null` if the text does not parse (PostgreSQL only sends valid JSON).
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+}
+
+impl From<&Value> for JsonText {
+    fn from(value: &Value) -> JsonText {
+        JsonText(value.to_string().into())
+    }
+}
+
+/// Equal when they hold the same value, however it was written (PostgreSQL puts a space after
+/// each `:` and `,`; serde_json does not).
+impl PartialEq for JsonText {
+    fn eq(&self, other: &JsonText) -> bool {
+        self.0 == other.0 || self.value() == other.value()
+    }
+}
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Jsonb, diesel::pg::Pg> for JsonText {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<JsonText> {
+        // Binary `jsonb`: a format version byte (1), then the JSON text.
+        match value.as_bytes().split_first() {
+            Some((1, text)) => Ok(JsonText(std::str::from_utf8(text)?.into())),
+            _ => Err("unsupported jsonb encoding version".into()),
+        }
+    }
+}
+
+/// What a timeline shows of an event: who did what, when, to which claim, and what changed.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg))]
+pub struct TimelineEvent {
+    pub seq: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_display: String,
+    pub action: String,
+    pub claim_id: Option<i64>,
+    pub before: Option<JsonText>,
+    pub after: Option<JsonText>,
+    pub hash: String,
+}
+
+impl From<&AuditEventRow> for TimelineEvent {
+    fn from(e: &AuditEventRow) -> TimelineEvent {
+        TimelineEvent {
+            seq: e.seq,
+            occurred_at: e.occurred_at,
+            actor_display: e.actor_display.clone(),
+            action: e.action.clone(),
+            claim_id: e.claim_id,
+            before: e.before.as_ref().map(JsonText::from),
+            after: e.after.as_ref().map(JsonText::from),
+            hash: e.hash.clone(),
+        }
+    }
+}

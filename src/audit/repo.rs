@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::model::AuditEventRow;
+use super::model::{AuditEventRow, TimelineEvent};
 use crate::schema::{audit_chain_head, audit_events};
 
 /// The chain head, locked until the end of the caller's transaction.
@@ -162,11 +162,11 @@ pub fn newest_with_claim_texts<K: crate::db::ProbeKind>(
             claim_status_counts::n,
         ))
         .single_value();
-    let rows: Vec<(AuditEventRow, Option<String>, Option<serde_json::Value>)> = probe.load(
+    let rows: Vec<(TimelineEvent, Option<String>, Option<serde_json::Value>)> = probe.load(
         conn,
         crate::db::LimitedTo::<_, NEWEST_EVENTS>(
             audit_events::table
-                .select((AuditEventRow::as_select(), claim_text, counts))
+                .select((TimelineEvent::as_select(), claim_text, counts))
                 .order(audit_events::seq.desc()),
         ),
     )?;
@@ -197,7 +197,7 @@ pub const NEWEST_EVENTS: u32 = 10;
 /// keep them (`claim_status_counts`), read in the same statement: `None` when there were no
 /// events to carry them.
 pub struct NewestWithCounts {
-    pub events: Vec<(AuditEventRow, Option<String>)>,
+    pub events: Vec<(TimelineEvent, Option<String>)>,
     pub counts: Option<Vec<(String, i64)>>,
 }
 

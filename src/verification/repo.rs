@@ -97,51 +97,32 @@ type DiscussionRow = (
     Option<(Claim, String, String)>,
 );
 
-/// An [`AuditEventRow`](crate::audit::model::AuditEventRow)'s columns, each nullable.
+/// A [`TimelineEvent`](crate::audit::model::TimelineEvent)'s columns, each nullable.
 type EventColumns = (
     Option<i64>,
     Option<chrono::DateTime<chrono::Utc>>,
     Option<String>,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
     Option<String>,
     Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<serde_json::Value>,
-    Option<serde_json::Value>,
-    Option<String>,
-    Option<String>,
+    Option<crate::audit::model::JsonText>,
+    Option<crate::audit::model::JsonText>,
     Option<String>,
 );
 
 /// The event of a union row's event columns; an event column that must not be `NULL` is.
-fn event_of(columns: EventColumns) -> QueryResult<crate::audit::model::AuditEventRow> {
+fn event_of(columns: EventColumns) -> QueryResult<crate::audit::model::TimelineEvent> {
     let missing =
         || diesel::result::Error::DeserializationError("an audit event column was NULL".into());
-    let (seq, at, actor_type, user, token, display, action, entity_type, entity_id) = (
-        columns.0, columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7,
-        columns.8,
-    );
-    Ok(crate::audit::model::AuditEventRow {
+    let (seq, at, display, action, claim_id, before, after, hash) = columns;
+    Ok(crate::audit::model::TimelineEvent {
         seq: seq.ok_or_else(missing)?,
         occurred_at: at.ok_or_else(missing)?,
-        actor_type: actor_type.ok_or_else(missing)?,
-        actor_user_id: user,
-        actor_token_id: token,
         actor_display: display.ok_or_else(missing)?,
         action: action.ok_or_else(missing)?,
-        entity_type: entity_type.ok_or_else(missing)?,
-        entity_id,
-        claim_id: columns.9,
-        article_id: columns.10,
-        before: columns.11,
-        after: columns.12,
-        request_id: columns.13,
-        prev_hash: columns.14.ok_or_else(missing)?,
-        hash: columns.15.ok_or_else(missing)?,
+        claim_id,
+        before,
+        after,
+        hash: hash.ok_or_else(missing)?,
     })
 }
 
@@ -152,7 +133,7 @@ pub struct ClaimPageRows {
     pub article_title: String,
     pub content_hash: String,
     pub discussion: Discussion,
-    pub events: Vec<crate::audit::model::AuditEventRow>,
+    pub events: Vec<crate::audit::model::TimelineEvent>,
 }
 
 /// Everything the claim page reads of claim `claim_id`, in one round trip carrying `probe`: a
@@ -202,18 +183,10 @@ pub fn claim_page_rows<K: crate::db::ProbeKind>(
             no_id(),
             no_time(),
             no_text(),
-            no_id(),
-            no_id(),
             no_text(),
-            no_text(),
-            no_text(),
-            no_id(),
-            no_id(),
             no_id(),
             no_json(),
             no_json(),
-            no_text(),
-            no_text(),
             no_text(),
         )
     };
@@ -313,19 +286,11 @@ pub fn claim_page_rows<K: crate::db::ProbeKind>(
             (
                 ev::seq.nullable(),
                 ev::occurred_at.nullable(),
-                ev::actor_type.nullable(),
-                ev::actor_user_id,
-                ev::actor_token_id,
                 ev::actor_display.nullable(),
                 ev::action.nullable(),
-                ev::entity_type.nullable(),
-                ev::entity_id,
                 ev::claim_id,
-                ev::article_id,
                 ev::before,
                 ev::after,
-                ev::request_id,
-                ev::prev_hash.nullable(),
                 ev::hash.nullable(),
             ),
             no_claim(),
@@ -562,9 +527,10 @@ macro_rules! listable {
                         conn,
                         LimitedTo::<_, DEFAULT_PAGE_ROWS>(
                             claims::table
-                                .filter(claims::status.eq(unseen::<diesel::sql_types::Text, _>(
-                                    status.as_str(),
-                                )))
+                                .filter(
+                                    claims::status
+                                        .eq(unseen::<diesel::sql_types::Text, _>(status.as_str())),
+                                )
                                 .select(<$row>::as_select())
                                 .order(newest),
                         ),

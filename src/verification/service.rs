@@ -643,7 +643,7 @@ pub struct ClaimDetail {
     pub evidence: Vec<super::model::Evidence>,
     pub comments: Vec<Comment>,
     pub verdicts: Vec<super::model::VerdictRow>,
-    pub events: Vec<crate::audit::model::AuditEventRow>,
+    pub events: Vec<crate::audit::model::TimelineEvent>,
     /// Names of every user the page mentions (authors, assignees in the history).
     pub names: std::collections::HashMap<i64, String>,
     /// Active users, for the assignment form: (id, name, email, role).
@@ -733,7 +733,7 @@ pub struct Dashboard {
     pub my_tasks: Vec<ListRow>,
     pub overdue: Vec<ListRow>,
     pub candidates: Vec<ListRow>,
-    pub recent: Vec<crate::audit::model::AuditEventRow>,
+    pub recent: Vec<crate::audit::model::TimelineEvent>,
     pub names: std::collections::HashMap<i64, String>,
     pub claim_texts: std::collections::HashMap<i64, String>,
 }

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::model::{AssignInput, EvidenceInput};
 use super::service::{self, ListParams};
-use crate::audit::model::AuditEventRow;
+use crate::audit::model::{JsonText, TimelineEvent};
 use crate::auth::{Action, PageUser, Resource, SignedInPage, authorize, can, set_flash};
 use crate::claims::model::ClaimStatus;
 use crate::claims::web::{ClaimForms, ClaimRow, claim_page, claim_rows, list_page};
@@ -102,12 +102,24 @@ fn shown(key: &str, v: Option<&Value>, names: &HashMap<i64, String>) -> String {
 
 /// One event in words, with the claim fields it changed (before → after).
 pub fn describe(
-    e: &AuditEventRow,
+    e: &TimelineEvent,
     names: &HashMap<i64, String>,
     claim_texts: &HashMap<i64, String>,
 ) -> TimelineEntry {
     let actor = &e.actor_display;
-    let after = e.after.as_ref();
+    // Parsed only for the events whose words or changes read it.
+    let uses_after = !matches!(
+        e.action.as_str(),
+        "claim.created"
+            | "user.login"
+            | "user.logout"
+            | "user.created"
+            | "user.deactivated"
+            | "user.password_changed"
+            | "token.revoked"
+    );
+    let after = e.after.as_ref().filter(|_| uses_after).map(JsonText::value);
+    let after = after.as_ref();
     let summary = match e.action.as_str() {
         "claim.created" => format!("{actor} recorded the claim"),
         "claim.accepted" => format!("{actor} accepted it for checking"),
@@ -165,11 +177,12 @@ pub fn describe(
         && e.action != "claim.created"
         && let Some(Value::Object(a)) = after
     {
+        let before = e.before.as_ref().map(JsonText::value);
         for (key, value) in a {
             if key == "rationale" || key == "reason" {
                 continue;
             }
-            let before = e.before.as_ref().and_then(|b| b.get(key));
+            let before = before.as_ref().and_then(|b| b.get(key));
             let label = if key == "assignee_id" {
                 "assignee"
             } else {
@@ -197,7 +210,7 @@ pub fn describe(
 }
 
 pub fn timeline(
-    events: &[AuditEventRow],
+    events: &[TimelineEvent],
     names: &HashMap<i64, String>,
     claim_texts: &HashMap<i64, String>,
 ) -> Vec<TimelineEntry> {
@@ -401,7 +414,11 @@ async fn activity(
     let html = ActivityPage {
         can_ingest: can(&page.user, Action::Ingest, Resource::Any),
         ctx: page.ctx,
-        entries: timeline(&events, &names, &texts),
+        entries: timeline(
+            &events.iter().map(TimelineEvent::from).collect::<Vec<_>>(),
+            &names,
+            &texts,
+        ),
         next_href,
     };
     Ok(render(StatusCode::OK, &html))
@@ -770,22 +787,14 @@ mod tests {
 
     #[test]
     fn account_and_report_events_read_as_sentences() {
-        let event = |action: &str, after: serde_json::Value| AuditEventRow {
+        let event = |action: &str, after: serde_json::Value| TimelineEvent {
             seq: 1,
             occurred_at: chrono::Utc::now(),
-            actor_type: "user".into(),
-            actor_user_id: Some(1),
-            actor_token_id: None,
             actor_display: "Ada".into(),
             action: action.into(),
-            entity_type: "user".into(),
-            entity_id: Some(1),
             claim_id: None,
-            article_id: None,
             before: None,
-            after: Some(after),
-            request_id: None,
-            prev_hash: String::new(),
+            after: Some(JsonText::from(&after)),
             hash: String::new(),
         };
         let none = HashMap::new();

@@ -1133,7 +1133,17 @@ async fn the_history_lists_every_event_of_the_claim_in_order() {
     let rows = claimtracker::verification::repo::claim_page_rows(&mut conn, id, &none).unwrap();
     let (discussion, history) = (rows.discussion, rows.events);
     let stored = claimtracker::audit::repo::for_claim(&mut conn, id).unwrap();
-    assert_eq!(history, stored);
+    let shown: Vec<claimtracker::audit::model::TimelineEvent> =
+        stored.iter().map(Into::into).collect();
+    assert_eq!(history, shown);
+    // The JSON is read as stored, only later parsed: to the very values the history holds.
+    for (read, event) in history.iter().zip(&stored) {
+        assert_eq!(read.after.as_ref().map(|a| a.value()), event.after.clone());
+        assert_eq!(
+            read.before.as_ref().map(|b| b.value()),
+            event.before.clone()
+        );
+    }
     {
         use claimtracker::schema::{articles, claims};
         let claim: claimtracker::claims::model::Claim = claims::table
