@@ -101,9 +101,10 @@ pub struct Db {
 type Job = Box<dyn FnOnce() + Send>;
 
 /// The work waiting for a database thread, in arrival order, and whether it is closed (the
-/// last `Db` is gone). One lock and one condition variable: a job wakes exactly one idle
+/// last `Db` is gone). One lock and one condition variable: a job wakes at most one idle
 /// thread. (A channel's receiver behind a mutex woke two: the thread waiting in `recv`, and,
-/// when it let go of the mutex, the next idle one, only to have it wait again.)
+/// when it let go of the mutex, the next idle one, only to have it wait again; the idle
+/// threads' contended locking was 3 % of the claim list's samples.)
 struct Queue {
     state: std::sync::Mutex<(std::collections::VecDeque<Job>, bool)>,
     ready: std::sync::Condvar,
@@ -165,6 +166,8 @@ impl Db {
             state: std::sync::Mutex::new((std::collections::VecDeque::new(), false)),
             ready: std::sync::Condvar::new(),
         });
+        // Made first: if a thread fails to start, dropping it ends the ones already started.
+        let handle = std::sync::Arc::new(QueueHandle(std::sync::Arc::clone(&queue)));
         for i in 0..pool.max_size() {
             let queue = std::sync::Arc::clone(&queue);
             std::thread::Builder::new()
@@ -179,7 +182,7 @@ impl Db {
         }
         Ok(Db {
             pool,
-            queue: std::sync::Arc::new(QueueHandle(queue)),
+            queue: handle,
         })
     }
 }
@@ -529,8 +532,7 @@ pub fn find_pg_bin_dir() -> Option<PathBuf> {
     versions.pop().map(|(_, bin)| bin)
 }
 
-/// One query, or a `UNION ALL` of several, each with its LIMIT written into the SQL rather than
-/// bound as a parameter.
+/// A query with its LIMIT written into the SQL rather than bound as a parameter.
 ///
 /// diesel binds `.limit(n)` as `LIMIT $k`. PostgreSQL then cannot cost the statement's generic
 /// plan (it assumes a tenth of the table is wanted), finds it far dearer than a plan for the
@@ -540,20 +542,14 @@ pub fn find_pg_bin_dir() -> Option<PathBuf> {
 /// and PostgreSQL keeps it. A limit is a number we chose, never text from a request, so writing
 /// it into the SQL is safe; diesel caches one prepared statement per distinct limit.
 pub struct Limited<Q> {
-    parts: Vec<(Q, i64)>,
+    query: Q,
+    limit: i64,
 }
 
 impl<Q> Limited<Q> {
     /// `query LIMIT n`.
     pub fn new(query: Q, limit: i64) -> Limited<Q> {
-        Limited {
-            parts: vec![(query, limit)],
-        }
-    }
-
-    /// `(query_1 LIMIT n_1) UNION ALL (query_2 LIMIT n_2) …`.
-    pub fn union_all(parts: Vec<(Q, i64)>) -> Limited<Q> {
-        Limited { parts }
+        Limited { query, limit }
     }
 }
 
@@ -563,7 +559,7 @@ impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for Limited<Q
 
 impl<Q> diesel::query_builder::QueryId for Limited<Q> {
     type QueryId = ();
-    // Cached by its SQL text, which holds the limits.
+    // Cached by its SQL text, which holds the limit.
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
@@ -574,21 +570,9 @@ impl<Q: diesel::query_builder::QueryFragment<diesel::pg::Pg>>
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> QueryResult<()> {
-        let parenthesised = self.parts.len() > 1;
-        for (i, (query, limit)) in self.parts.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(" UNION ALL ");
-            }
-            if parenthesised {
-                out.push_sql("(");
-            }
-            query.walk_ast(out.reborrow())?;
-            out.push_sql(" LIMIT ");
-            out.push_sql(&(*limit).max(0).to_string());
-            if parenthesised {
-                out.push_sql(")");
-            }
-        }
+        self.query.walk_ast(out.reborrow())?;
+        out.push_sql(" LIMIT ");
+        out.push_sql(&self.limit.max(0).to_string());
         Ok(())
     }
 }

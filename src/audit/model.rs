@@ -500,7 +500,11 @@ pub struct JsonText(Box<str>);
 impl JsonText {
     /// The value; `Null` if the text does not parse (PostgreSQL only sends valid JSON).
     pub fn value(&self) -> Value {
-        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+        self.parsed().unwrap_or(Value::Null)
+    }
+
+    fn parsed(&self) -> Option<Value> {
+        serde_json::from_str(&self.0).ok()
     }
 }
 
@@ -514,7 +518,7 @@ impl From<&Value> for JsonText {
 /// each `:` and `,`; serde_json does not).
 impl PartialEq for JsonText {
     fn eq(&self, other: &JsonText) -> bool {
-        self.0 == other.0 || self.value() == other.value()
+        self.0 == other.0 || self.parsed().is_some_and(|v| Some(v) == other.parsed())
     }
 }
 
@@ -554,5 +558,26 @@ impl From<&AuditEventRow> for TimelineEvent {
             after: e.after.as_ref().map(JsonText::from),
             hash: e.hash.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::JsonText;
+
+    #[test]
+    fn json_text_is_equal_by_value_not_by_spelling() {
+        let value = serde_json::json!({"a": 1, "b": [true, null]});
+        // As PostgreSQL sends `jsonb`: its own key order and spacing.
+        let sent = JsonText(r#"{"a": 1, "b": [true, null]}"#.into());
+        assert_eq!(sent, JsonText::from(&value));
+        assert_eq!(sent.value(), value);
+        assert_ne!(sent, JsonText(r#"{"a": 2, "b": [true, null]}"#.into()));
+        // Text that does not parse equals nothing but itself.
+        assert_ne!(JsonText("{".into()), JsonText("[".into()));
+        assert_ne!(
+            JsonText("{".into()),
+            JsonText::from(&serde_json::Value::Null)
+        );
     }
 }

@@ -81,7 +81,7 @@ pub struct Discussion {
 /// own columns in the slots `a` to `e`; then, for an audit event, its columns (all `NULL` for
 /// the other tables); then, for the claim's own row, the claim with its article's title and
 /// content hash (`NULL` for the others).
-type DiscussionRow = (
+type ClaimPageRow = (
     (
         String,
         i64,
@@ -155,6 +155,9 @@ pub fn claim_page_rows<K: crate::db::ProbeKind>(
         Text,
     );
     // Written into the SQL, not bound: the union binds only the claim's id, five times.
+    // `NoClaim` has one NULL per column of `ClaimSlot`, in its order: a column added to `Claim`
+    // needs one here too (PostgreSQL refuses a union whose members differ, and the claim
+    // page's tests fail with it).
     crate::constant! {
         NoClaim: Nullable<ClaimSlot> = "NULL::bigint, NULL::bigint, NULL::text, NULL::text, \
             NULL::text, NULL::text, NULL::integer, NULL::integer, NULL::text, NULL::text, \
@@ -295,7 +298,7 @@ pub fn claim_page_rows<K: crate::db::ProbeKind>(
             ),
             no_claim(),
         )));
-    let rows: Vec<DiscussionRow> = probe.load(conn, union)?;
+    let rows: Vec<ClaimPageRow> = probe.load(conn, union)?;
     let mut found = Discussion {
         evidence: vec![],
         comments: vec![],
@@ -520,9 +523,10 @@ macro_rules! listable {
                 let newest = (claims::created_at.desc(), claims::id.desc());
                 match status {
                     // The status unseen ([`crate::db::Unseen`]): for a status with more claims
-                    // than the average, the custom plan (the same plan) is costed below the
+                    // than the average, the custom plan (the same plan) was costed below the
                     // generic one, so PostgreSQL planned this statement again at every call
-                    // (0.09 ms, more than running it).
+                    // (0.09 ms, more than running it). The index on (status, created_at, id)
+                    // serves every status alike in the generic plan.
                     Some(status) => probe.load(
                         conn,
                         LimitedTo::<_, DEFAULT_PAGE_ROWS>(
@@ -714,7 +718,7 @@ fn by_relevance<R: Listable>(
 
 /// The dashboard's three lists in one round trip: in-review claims assigned to `me`, overdue
 /// ones (everyone's, or only `overdue_of`'s), and candidates by score; `MINE`, `OVERDUE` and
-/// `CANDIDATES` rows of each (20, 20 and 10 on the dashboard).
+/// `CANDIDATES` rows of each.
 ///
 /// A union of a static type ([`crate::db::UnionAll`]): diesel finds its prepared statement by
 /// the type, where the boxed union had its SQL written out at every view to look it up.

@@ -107,26 +107,21 @@ pub fn describe(
     claim_texts: &HashMap<i64, String>,
 ) -> TimelineEntry {
     let actor = &e.actor_display;
-    // Parsed only for the events whose words or changes read it.
-    let uses_after = !matches!(
-        e.action.as_str(),
-        "claim.created"
-            | "user.login"
-            | "user.logout"
-            | "user.created"
-            | "user.deactivated"
-            | "user.password_changed"
-            | "token.revoked"
-    );
-    let after = e.after.as_ref().filter(|_| uses_after).map(JsonText::value);
-    let after = after.as_ref();
+    // Parsed at the first read, by the events whose words or changes use it: most events'
+    // words read one key, and a claim's creation (its `after` is the whole claim) none.
+    let parsed = std::cell::OnceCell::new();
+    let after = || {
+        parsed
+            .get_or_init(|| e.after.as_ref().map(JsonText::value))
+            .as_ref()
+    };
     let summary = match e.action.as_str() {
         "claim.created" => format!("{actor} recorded the claim"),
         "claim.accepted" => format!("{actor} accepted it for checking"),
-        "claim.rejected" => format!("{actor} rejected it: {}", text_of(after, "reason")),
-        "claim.restored" => format!("{actor} restored it: {}", text_of(after, "reason")),
+        "claim.rejected" => format!("{actor} rejected it: {}", text_of(after(), "reason")),
+        "claim.restored" => format!("{actor} restored it: {}", text_of(after(), "reason")),
         "claim.edited" => format!("{actor} edited it"),
-        "claim.assigned" => match after.and_then(|a| a.get("assignee_id")) {
+        "claim.assigned" => match after().and_then(|a| a.get("assignee_id")) {
             Some(id) => format!(
                 "{actor} assigned it to {}",
                 shown("assignee_id", Some(id), names)
@@ -134,7 +129,7 @@ pub fn describe(
             None => format!("{actor} changed the assignment"),
         },
         "evidence.added" => {
-            let stance = text_of(after, "stance");
+            let stance = text_of(after(), "stance");
             let what = match stance.as_str() {
                 "supports" => "evidence that supports it",
                 "refutes" => "evidence that refutes it",
@@ -142,40 +137,43 @@ pub fn describe(
             };
             format!(
                 "{actor} added {what}: {} — {}",
-                text_of(after, "url"),
-                text_of(after, "note")
+                text_of(after(), "url"),
+                text_of(after(), "note")
             )
         }
-        "comment.added" => format!("{actor} commented: {}", text_of(after, "body")),
+        "comment.added" => format!("{actor} commented: {}", text_of(after(), "body")),
         "claim.verdict" => format!(
             "{actor} marked it {}: {}",
-            shown("status", after.and_then(|a| a.get("status")), names),
-            text_of(after, "rationale")
+            shown("status", after().and_then(|a| a.get("status")), names),
+            text_of(after(), "rationale")
         ),
-        "claim.reopened" => format!("{actor} reopened it: {}", text_of(after, "reason")),
-        "article.ingested" => format!("{actor} added the article “{}”", text_of(after, "title")),
+        "claim.reopened" => format!("{actor} reopened it: {}", text_of(after(), "reason")),
+        "article.ingested" => format!("{actor} added the article “{}”", text_of(after(), "title")),
         "user.login" => format!("{actor} signed in"),
         "user.logout" => format!("{actor} signed out"),
-        "user.login_failed" => format!("a sign-in as {} failed", text_of(after, "email")),
+        "user.login_failed" => format!("a sign-in as {} failed", text_of(after(), "email")),
         "user.created" => format!("{actor} created an account"),
         "user.role_changed" => format!(
             "{actor} changed an account's role to {}",
-            text_of(after, "role")
+            text_of(after(), "role")
         ),
         "user.deactivated" => format!("{actor} deactivated an account"),
         "user.password_changed" => format!("{actor} changed a password"),
-        "token.created" => format!("{actor} created an API token “{}”", text_of(after, "label")),
+        "token.created" => format!(
+            "{actor} created an API token “{}”",
+            text_of(after(), "label")
+        ),
         "token.revoked" => format!("{actor} revoked an API token"),
         "report.exported" => format!(
             "{actor} exported an audit report ({})",
-            text_of(after, "format")
+            text_of(after(), "format")
         ),
         other => format!("{actor}: {other}"),
     };
     let mut changes = vec![];
     if e.action.starts_with("claim.")
         && e.action != "claim.created"
-        && let Some(Value::Object(a)) = after
+        && let Some(Value::Object(a)) = after()
     {
         let before = e.before.as_ref().map(JsonText::value);
         for (key, value) in a {
@@ -809,6 +807,31 @@ mod tests {
         assert_eq!(
             said("token.created", serde_json::json!({"label": "cms"})),
             "Ada created an API token “cms”"
+        );
+    }
+
+    #[test]
+    fn a_claim_event_reads_its_json_for_its_words_and_its_changes() {
+        let names = HashMap::from([(7, "Ravi Reviewer".to_string())]);
+        let event = TimelineEvent {
+            seq: 3,
+            occurred_at: chrono::Utc::now(),
+            actor_display: "Ada".into(),
+            action: "claim.assigned".into(),
+            claim_id: Some(1),
+            before: Some(JsonText::from(&serde_json::json!({"assignee_id": null}))),
+            after: Some(JsonText::from(&serde_json::json!({"assignee_id": 7}))),
+            hash: "ab".repeat(32),
+        };
+        let entry = describe(&event, &names, &HashMap::new());
+        assert_eq!(entry.summary, "Ada assigned it to Ravi Reviewer");
+        assert_eq!(
+            entry.changes,
+            [(
+                "assignee".to_string(),
+                "—".to_string(),
+                "Ravi Reviewer".to_string()
+            )]
         );
     }
 }

@@ -1,0 +1,1 @@
+DROP INDEX claims_status_created_idx;
