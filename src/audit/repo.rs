@@ -190,6 +190,32 @@ pub fn newest_with_claim_texts<K: crate::db::ProbeKind>(
     })
 }
 
+/// The newest `N` events before `before` (a seq; the very newest without it), each with its
+/// claim's text, for the activity page: one statement of a static type, its limit in the
+/// SQL, so that PostgreSQL keeps its plan (the general [`page`] binds its limit and was
+/// planned again at every view).
+pub fn newest_before<const N: u32>(
+    conn: &mut PgConnection,
+    before: Option<i64>,
+) -> QueryResult<Vec<(TimelineEvent, Option<String>)>> {
+    use crate::schema::claims;
+    let query = || {
+        let claim_text = claims::table
+            .filter(claims::id.nullable().eq(audit_events::claim_id))
+            .select(claims::text)
+            .single_value();
+        audit_events::table
+            .select((TimelineEvent::as_select(), claim_text))
+            .order(audit_events::seq.desc())
+    };
+    match before {
+        Some(seq) => {
+            crate::db::LimitedTo::<_, N>(query().filter(audit_events::seq.lt(seq))).load(conn)
+        }
+        None => crate::db::LimitedTo::<_, N>(query()).load(conn),
+    }
+}
+
 /// How many events [`newest_with_claim_texts`] reads (the dashboard's recent activity).
 pub const NEWEST_EVENTS: u32 = 10;
 

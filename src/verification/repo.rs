@@ -823,17 +823,6 @@ pub fn user_names(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<(i64,
         .load(conn)
 }
 
-/// Claim texts by id (for the activity page).
-pub fn claim_texts(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    claims::table
-        .filter(claims::id.eq_any(ids))
-        .select((claims::id, claims::text))
-        .load(conn)
-}
-
 /// How much of the article around a claim the claim page reads: its paragraph is within this
 /// many characters of the quote unless the paragraph is longer than any news paragraph.
 pub const CONTEXT_CHARS: i32 = 2_000;

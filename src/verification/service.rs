@@ -657,15 +657,6 @@ impl ClaimDetail {
     }
 }
 
-/// User ids an event's before/after mention (the assignee).
-pub fn mentioned_users(before: Option<&Value>, after: Option<&Value>) -> Vec<i64> {
-    [before, after]
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.get("assignee_id").and_then(Value::as_i64))
-        .collect()
-}
-
 /// Everything the claim page shows; `directory` is the request's user directory version
 /// (`PageUser::directory_version`).
 pub fn claim_detail<K: crate::db::ProbeKind>(
@@ -708,23 +699,6 @@ pub fn claim_detail<K: crate::db::ProbeKind>(
         names,
         people,
     })
-}
-
-/// Names of the users a batch of events mentions.
-pub fn names_for_events(
-    conn: &mut PgConnection,
-    events: &[crate::audit::model::AuditEventRow],
-) -> QueryResult<std::collections::HashMap<i64, String>> {
-    let mut ids: Vec<i64> = events
-        .iter()
-        .flat_map(|e| mentioned_users(e.before.as_ref(), e.after.as_ref()))
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(repo::user_names(conn, &ids)?
-        .into_iter()
-        .map(|(id, name, _)| (id, name))
-        .collect())
 }
 
 /// What the dashboard shows.
@@ -783,51 +757,38 @@ pub fn dashboard<K: crate::db::ProbeKind>(
     })
 }
 
-type Activity = (
-    Vec<crate::audit::model::AuditEventRow>,
-    std::collections::HashMap<i64, String>,
-    std::collections::HashMap<i64, String>,
-);
+/// What the activity page shows: the newest events before a seq, with the texts of the
+/// claims they are about and every user's name.
+pub struct Activity {
+    pub events: Vec<crate::audit::model::TimelineEvent>,
+    pub claim_texts: std::collections::HashMap<i64, String>,
+    pub names: std::collections::HashMap<i64, String>,
+}
 
-/// Recent events, newest first, before `cursor` (a seq); with the names and claim texts they
-/// mention.
-pub fn activity_page(
+/// The newest `N` events before `cursor` (a seq), in one statement with their claims' texts;
+/// names from the user directory as of `directory`.
+pub fn activity_page<const N: u32>(
     conn: &mut PgConnection,
+    state: &crate::startup::AppState,
+    directory: Option<i64>,
     cursor: Option<i64>,
-    limit: i64,
 ) -> Result<Activity, AppError> {
-    let events = recent_events(conn, cursor, limit)?;
-    let names = names_for_events(conn, &events)?;
-    let texts = claim_texts_for(conn, &events)?;
-    Ok((events, names, texts))
-}
-
-/// The newest events, before `cursor` (a seq) when given.
-fn recent_events(
-    conn: &mut PgConnection,
-    cursor: Option<i64>,
-    limit: i64,
-) -> Result<Vec<crate::audit::model::AuditEventRow>, AppError> {
-    Ok(crate::audit::repo::page(
-        conn,
-        &crate::audit::repo::EventFilter {
-            cursor,
-            descending: true,
-            ..Default::default()
-        },
-        limit,
-    )?)
-}
-
-/// The texts of the claims the events are about, by id.
-fn claim_texts_for(
-    conn: &mut PgConnection,
-    events: &[crate::audit::model::AuditEventRow],
-) -> Result<std::collections::HashMap<i64, String>, AppError> {
-    let mut ids: Vec<i64> = events.iter().filter_map(|e| e.claim_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(repo::claim_texts(conn, &ids)?.into_iter().collect())
+    let mut claim_texts = std::collections::HashMap::new();
+    let events = crate::audit::repo::newest_before::<N>(conn, cursor)?
+        .into_iter()
+        .map(|(event, text)| {
+            if let (Some(id), Some(text)) = (event.claim_id, text) {
+                claim_texts.insert(id, text);
+            }
+            event
+        })
+        .collect();
+    let names = state.people.get(conn, directory)?.names();
+    Ok(Activity {
+        events,
+        claim_texts,
+        names,
+    })
 }
 
 #[cfg(test)]

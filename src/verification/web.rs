@@ -378,7 +378,7 @@ struct ActivityQuery {
     before: Option<String>,
 }
 
-const ACTIVITY_PAGE: i64 = 50;
+const ACTIVITY_PAGE: u32 = 50;
 
 async fn activity(
     state: web::Data<AppState>,
@@ -398,11 +398,17 @@ async fn activity(
                 .map_err(|_| AppError::BadRequest("before must be an event number".into()))?,
         ),
     };
-    let (mut events, names, texts) = db::run(&state.pool, move |conn| {
-        service::activity_page(conn, cursor, ACTIVITY_PAGE + 1)
+    let directory = page.directory_version;
+    let shared = web::Data::clone(&state);
+    let service::Activity {
+        mut events,
+        claim_texts,
+        names,
+    } = db::run(&state.pool, move |conn| {
+        service::activity_page::<{ ACTIVITY_PAGE + 1 }>(conn, &shared, directory, cursor)
     })
     .await?;
-    let more = events.len() as i64 > ACTIVITY_PAGE;
+    let more = events.len() > ACTIVITY_PAGE as usize;
     events.truncate(ACTIVITY_PAGE as usize);
     let next_href = if more {
         events.last().map(|e| format!("/activity?before={}", e.seq))
@@ -412,11 +418,7 @@ async fn activity(
     let html = ActivityPage {
         can_ingest: can(&page.user, Action::Ingest, Resource::Any),
         ctx: page.ctx,
-        entries: timeline(
-            &events.iter().map(TimelineEvent::from).collect::<Vec<_>>(),
-            &names,
-            &texts,
-        ),
+        entries: timeline(&events, &names, &claim_texts),
         next_href,
     };
     Ok(render(StatusCode::OK, &html))

@@ -2221,3 +2221,79 @@ async fn a_renamed_or_demoted_user_shows_as_such_at_the_next_request() {
         "a viewer is offered for assignment"
     );
 }
+
+/// The activity page shows every event once, newest first, fifty a page, each claim's event
+/// naming the claim by its text; the last page has no link onwards.
+#[tokio::test]
+async fn the_activity_pages_walk_every_event_newest_first() {
+    use claimtracker::audit::model::{Actor, AuditContext, Event};
+    let app = TestApp::spawn().await;
+    app.signed_in("editor").await;
+    let id = seed_claim(&app, "open");
+    let mut conn = app.db.conn();
+    let article: i64 = {
+        use claimtracker::schema::claims;
+        claims::table
+            .find(id)
+            .select(claims::article_id)
+            .first(&mut conn)
+            .unwrap()
+    };
+    let ctx = AuditContext {
+        actor: Actor::System,
+        request_id: None,
+    };
+    let events = (0..120).map(|i| {
+        Event::evidence_added(
+            i,
+            id,
+            article,
+            json!({"url": "https://example.org/x", "note": format!("note {i}"), "stance": "context"}),
+        )
+    });
+    conn.transaction(|c| claimtracker::audit::service::append(c, &ctx, events))
+        .unwrap();
+    let stored: Vec<i64> = {
+        use claimtracker::schema::audit_events as e;
+        e::table
+            .order(e::seq.desc())
+            .select(e::seq)
+            .load(&mut conn)
+            .unwrap()
+    };
+    assert!(stored.len() > 120);
+    let (mut shown, mut path, mut pages) = (vec![], "/activity".to_string(), 0);
+    loop {
+        let (status, html) = page(&app, &path).await;
+        assert_eq!(status, 200, "{path}");
+        pages += 1;
+        let seqs: Vec<i64> = html
+            .split("<p class=\"hash muted\">event ")
+            .skip(1)
+            .filter_map(|s| s.split(' ').next()?.parse().ok())
+            .collect();
+        assert!(seqs.len() <= 50, "{path}: {} events", seqs.len());
+        shown.extend(seqs);
+        let next = html
+            .split("href=\"/activity?before=")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .map(str::to_string);
+        match next {
+            Some(before) => path = format!("/activity?before={before}"),
+            None => break,
+        }
+        if pages == 1 {
+            assert!(
+                html.contains("— note 119 — <a href="),
+                "the newest event in words"
+            );
+            assert!(
+                html.contains("Seeded claim number 0"),
+                "events name their claim by its text"
+            );
+        }
+    }
+    assert_eq!(shown, stored);
+    assert_eq!(pages, stored.len().div_ceil(50));
+}
