@@ -734,17 +734,7 @@ pub fn dashboard<K: crate::db::ProbeKind>(
     let overdue_of = (!policy::can(user, Action::Assign, Resource::Any)).then_some(user.id);
     let (my_tasks, overdue, candidates) =
         repo::dashboard_lists::<20, 20, 10>(conn, user.id, overdue_of)?;
-    let mut claim_texts = std::collections::HashMap::new();
-    let recent = newest
-        .events
-        .into_iter()
-        .map(|(event, text)| {
-            if let (Some(id), Some(text)) = (event.claim_id, text) {
-                claim_texts.insert(id, text);
-            }
-            event
-        })
-        .collect();
+    let (recent, claim_texts) = with_claim_texts(newest.events);
     let names = people.names();
     Ok(Dashboard {
         counts,
@@ -755,6 +745,27 @@ pub fn dashboard<K: crate::db::ProbeKind>(
         names,
         claim_texts,
     })
+}
+
+/// Events read with their claims' texts, as the timelines take them: the events, and the
+/// texts by claim id.
+fn with_claim_texts(
+    rows: Vec<(crate::audit::model::TimelineEvent, Option<String>)>,
+) -> (
+    Vec<crate::audit::model::TimelineEvent>,
+    std::collections::HashMap<i64, String>,
+) {
+    let mut claim_texts = std::collections::HashMap::new();
+    let events = rows
+        .into_iter()
+        .map(|(event, text)| {
+            if let (Some(id), Some(text)) = (event.claim_id, text) {
+                claim_texts.insert(id, text);
+            }
+            event
+        })
+        .collect();
+    (events, claim_texts)
 }
 
 /// What the activity page shows: the newest events before a seq, with the texts of the
@@ -773,16 +784,8 @@ pub fn activity_page<const N: u32>(
     directory: Option<i64>,
     cursor: Option<i64>,
 ) -> Result<Activity, AppError> {
-    let mut claim_texts = std::collections::HashMap::new();
-    let events = crate::audit::repo::newest_before::<N>(conn, cursor)?
-        .into_iter()
-        .map(|(event, text)| {
-            if let (Some(id), Some(text)) = (event.claim_id, text) {
-                claim_texts.insert(id, text);
-            }
-            event
-        })
-        .collect();
+    let (events, claim_texts) =
+        with_claim_texts(crate::audit::repo::newest_before::<N>(conn, cursor)?);
     let names = state.people.get(conn, directory)?.names();
     Ok(Activity {
         events,
